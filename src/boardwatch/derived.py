@@ -1,0 +1,92 @@
+"""Outputs derived from the graph rather than rendered from templates: Atom feeds, the
+sitemap and robots.txt. Each function takes the graph (and plans) and returns files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from . import urls
+from .config import SiteConfig
+from .model import Article, Graph
+from .pages import PagePlan
+
+
+def derived_outputs(graph: Graph, plans: Sequence[PagePlan], config: SiteConfig) -> dict[str, bytes]:
+    files = {urls.feed_path(): atom_feed(config.title, urls.feed_path(), urls.HOME, graph.articles.values(),
+                                         config)}
+    for entity_id, back in graph.backlinks.items():
+        entity = graph.entities[entity_id]
+        files[urls.feed_path(entity_id)] = atom_feed(
+            f"{entity.name} — {config.title}", urls.feed_path(entity_id), urls.entity_path(entity.kind, entity_id),
+            (graph.articles[s] for s in back.articles), config)
+    if config.base_url:  # a sitemap lists absolute URLs only
+        files["sitemap.xml"] = sitemap(plans, graph, config)
+    files["robots.txt"] = robots(config)
+    return files
+
+
+def rfc3339(value: dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{value.isoformat()}T00:00:00Z"
+
+
+def _href(config: SiteConfig, feed: str, target: str) -> str:
+    return config.absolute(target) or urls.relative(feed, target)
+
+
+def atom_feed(title: str, feed: str, page: str, articles: Iterable[Article], config: SiteConfig) -> bytes:
+    entries = list(articles)[: config.feed_limit]
+    stamps = [rfc3339(a.updated or a.date) for a in entries]
+    updated = max(stamps) if stamps else "1970-01-01T00:00:00Z"
+    feed_id = config.absolute(feed) or f"urn:boardwatch:{feed}"
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
+           f"  <title>{escape(title)}</title>",
+           f"  <id>{escape(feed_id)}</id>",
+           f"  <updated>{updated}</updated>",
+           f'  <link rel="self" type="application/atom+xml" href={quoteattr(_href(config, feed, feed))}/>',
+           f'  <link rel="alternate" type="text/html" href={quoteattr(_href(config, feed, page))}/>',
+           f"  <generator>boardwatch</generator>"]
+    if config.description:
+        out.append(f"  <subtitle>{escape(config.description)}</subtitle>")
+    for article, stamp in zip(entries, stamps):
+        path = urls.article_path(article.slug)
+        out += ["  <entry>",
+                f"    <title>{escape(article.title)}</title>",
+                f"    <id>{escape(config.absolute(path) or 'urn:boardwatch:' + path)}</id>",
+                f'    <link rel="alternate" type="text/html" href={quoteattr(_href(config, feed, path))}/>',
+                f"    <published>{rfc3339(article.date)}</published>",
+                f"    <updated>{stamp}</updated>"]
+        for author in article.authors or config.authors or (config.title,):
+            out.append(f"    <author><name>{escape(author)}</name></author>")
+        if article.summary:
+            out.append(f"    <summary>{escape(article.summary)}</summary>")
+        out.append("  </entry>")
+    out.append("</feed>\n")
+    return "\n".join(out).encode("utf-8")
+
+
+def sitemap(plans: Sequence[PagePlan], graph: Graph, config: SiteConfig) -> bytes:
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for plan in plans:
+        if plan.view.noindex:
+            continue
+        loc = config.absolute(plan.path)
+        out.append(f"  <url><loc>{escape(loc)}</loc>")
+        if plan.view.kind == "article":
+            article = graph.articles[plan.path.rsplit("/", 1)[1][: -len(".html")]]
+            out.append(f"    <lastmod>{(article.updated or article.date).isoformat()[:10]}</lastmod>")
+        out.append("  </url>")
+    out.append("</urlset>\n")
+    return "\n".join(out).encode("utf-8")
+
+
+def robots(config: SiteConfig) -> bytes:
+    lines = ["User-agent: *", "Allow: /"]
+    if config.base_url:
+        lines.append(f"Sitemap: {config.absolute('sitemap.xml')}")
+    return ("\n".join(lines) + "\n").encode("utf-8")

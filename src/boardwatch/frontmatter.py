@@ -1,0 +1,226 @@
+"""Split the ``---`` block off a source and load it safely: the `parse` stage.
+
+Positions come from YAML node marks, shifted by the block's offset, so every line number
+is absolute in the file. Limits on nesting and alias expansion keep hostile YAML cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostics, Span
+from .model import Source
+
+try:  # libyaml is much faster when present; behaviour is the same
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,assignment]
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 12
+MAX_NODES = 20_000
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    source: Source
+    data: dict[str, Any]
+    values: dict[KeyPath, Span]  # where each value starts
+    keys: dict[KeyPath, Span]  # where each mapping key is written
+    body: str
+    body_line: int  # file line where the body starts
+
+    def span(self, path: KeyPath) -> Span:
+        """The best-known place for a key path: the value, else its key, else its nearest parent."""
+        while True:
+            if path in self.values:
+                return self.values[path]
+            if path in self.keys:
+                return self.keys[path]
+            if not path:
+                return Span(self.source.path, 1, 1)
+            path = path[:-1]
+
+    def key_span(self, path: KeyPath) -> Span:
+        return self.keys.get(path) or self.span(path)
+
+
+def format_path(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse(source: Source, diags: Diagnostics) -> Document | None:
+    text = source.text
+    rel = source.path
+    if not text.strip():
+        diags.error("BW109", "the file is empty", Span(rel, 1, 1),
+                    hint="start the file with a front-matter block: a line '---', 'name: ...' or 'title: ...', "
+                         "and a closing '---'")
+        return None
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        diags.error("BW102", "the file does not start with a front-matter block", Span(rel, 1, 1),
+                    hint="make '---' the very first line, then the YAML keys, then another '---' line")
+        return None
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if close is None:
+        diags.error("BW103", "the front-matter block opened on line 1 is never closed", Span(rel, 1, 1),
+                    hint="add a line '---' after the last YAML key, before the Markdown body")
+        return None
+    yaml_text = "\n".join(lines[1:close]) + "\n"
+    offset = 1  # YAML line 0 is file line 2 (1-based)
+    body = "\n".join(lines[close + 1:])
+    body_line = close + 2
+    if "\t" in yaml_text:
+        for i, line in enumerate(lines[1:close]):
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            if "\t" in indent:
+                diags.error("BW104", "a tab is used for indentation in the front matter", Span(rel, i + 2, indent.index("\t") + 1),
+                            hint="YAML indents with spaces only: replace the tab with spaces")
+                return None
+    loaded = load_mapping(yaml_text, rel, offset, diags)
+    if loaded is None:
+        return None
+    data, values, keys = loaded
+    return Document(source, data, values, keys, body, body_line)
+
+
+def load_mapping(yaml_text: str, rel: str, offset: int, diags: Diagnostics
+                 ) -> tuple[dict[str, Any], dict[KeyPath, Span], dict[KeyPath, Span]] | None:
+    """Safe-load a YAML mapping, recording file positions (YAML line 0 is file line ``offset + 1``)."""
+    loader = _Loader(yaml_text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + offset) if mark else 1
+        column = (mark.column + 1) if mark else 1
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        diags.error("BW104", f"YAML syntax error: {problem}{context}", Span(rel, line, column),
+                    hint=_yaml_hint(problem))
+        return None
+    except yaml.YAMLError as exc:
+        diags.error("BW104", f"YAML error: {exc}", Span(rel, offset + 1, 1), hint="check the front matter's YAML syntax")
+        return None
+    finally:
+        loader.dispose()
+    if node is None:
+        diags.error("BW105", "the front matter is empty" if offset else "the file is empty", Span(rel, 1, 1),
+                    hint="write the required keys between the two '---' lines" if offset else "write 'key: value' lines")
+        return None
+    walker = _Walker(rel, offset, diags)
+    try:
+        data = walker.value(node, (), 0)
+    except _TooBig as exc:
+        diags.error("BW107", str(exc), Span(rel, offset + 1, 1),
+                    hint=f"keep front matter under {MAX_DEPTH} levels deep and avoid YAML anchors and aliases")
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        span = Span(rel, mark.line + 1 + offset, mark.column + 1) if mark else Span(rel, offset + 1, 1)
+        diags.error("BW104", f"YAML value error: {getattr(exc, 'problem', None) or exc}", span,
+                    hint="quote the value if it is meant as text")
+        return None
+    if not isinstance(data, dict):
+        diags.error("BW105", f"the front matter is a {_yaml_type(data)}, not a mapping of keys to values",
+                    Span(rel, node.start_mark.line + 1 + offset, node.start_mark.column + 1),
+                    hint="write one 'key: value' per line between the '---' lines")
+        return None
+    if walker.failed:
+        return None
+    return data, walker.values, walker.keys
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Walker:
+    """Builds plain Python values from YAML nodes and records where each value was written."""
+
+    def __init__(self, rel: str, offset: int, diags: Diagnostics) -> None:
+        self.rel = rel
+        self.offset = offset
+        self.diags = diags
+        self.values: dict[KeyPath, Span] = {}
+        self.keys: dict[KeyPath, Span] = {}
+        self.count = 0
+        self.failed = False
+        self.constructor = yaml.SafeLoader("")  # only its scalar constructor is used
+
+    def span(self, node: yaml.Node) -> Span:
+        length = node.end_mark.index - node.start_mark.index if node.end_mark.line == node.start_mark.line else 0
+        return Span(self.rel, node.start_mark.line + 1 + self.offset, node.start_mark.column + 1, length)
+
+    def value(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(f"the front matter expands to more than {MAX_NODES:,} values (alias expansion?)")
+        if depth > MAX_DEPTH:
+            raise _TooBig(f"the front matter is nested more than {MAX_DEPTH} levels deep")
+        self.values.setdefault(path, self.span(node))
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _TooBig("YAML merge keys ('<<') are not supported in front matter")
+                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if key is None or isinstance(key, (list, dict)):
+                    self.diags.error("BW105", "a key must be plain text", self.span(key_node), hint="write 'key: value'")
+                    self.failed = True
+                    continue
+                key = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
+                if key in out:
+                    first = self.keys[(*path, key)]
+                    self.diags.error("BW108", f"key '{key}' is given twice (first on line {first.line})",
+                                     self.span(key_node), path=format_path((*path, key)),
+                                     hint="remove one of them; YAML would silently keep only the last")
+                    self.failed = True
+                    continue
+                self.keys[(*path, key)] = self.span(key_node)
+                out[key] = self.value(value_node, (*path, key), depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, bytes):  # !!binary
+            return value.decode("latin-1")
+        return value
+
+
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "single text value"
+    if isinstance(value, (dt.date, int, float, bool)):
+        return f"single {type(value).__name__} value"
+    return type(value).__name__
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return "a value contains ': '; put the whole value in double quotes"
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "YAML indents with spaces only: replace tabs with spaces"
+    if "expected <block end>" in problem or "indentation" in problem:
+        return "check the indentation: items of one list or mapping must line up"
+    if "found undefined alias" in problem:
+        return "a value starting with '*' is read as a YAML alias; quote it"
+    if "found character" in problem and "cannot start any token" in problem:
+        return "quote the value: it starts with a character YAML reserves (such as ` @ or %)"
+    if "could not find expected ':'" in problem:
+        return "each line needs 'key: value'; quote values that span lines or contain ':'"
+    return "check the YAML syntax near this line; quote text values that contain special characters"

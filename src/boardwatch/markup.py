@@ -1,0 +1,211 @@
+"""Markdown -> safe HTML: one Python-Markdown set-up for every body on the site.
+
+- ``[[id]]`` and ``[[id|text]]`` become links to the entity's page (an inline processor, so
+  code spans and blocks are left alone by Python-Markdown itself);
+- the first plain-text mention of each known name or alias is linked (a tree processor);
+- code is highlighted with Pygments (CSS classes, no inline styles);
+- the HTML is sanitized with nh3 against an allowlist fit for articles, so raw HTML in a
+  contributor's Markdown never reaches a reader as live script.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from .refs import REF_PATTERN
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
+    "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
+    "u", "ul", "var", "wbr",
+})
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start", "reversed", "type"},
+    "time": {"datetime"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Autolinks never go inside these (nor inside headings, where a link would be noise).
+NO_AUTOLINK = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "kbd", "samp", "abbr"})
+
+
+def sanitize(fragment: str) -> str:
+    return nh3.clean(
+        fragment, tags=set(ALLOWED_TAGS), attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
+        clean_content_tags={"script", "style"},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a reference links to: display name, relative URL, CSS kind."""
+
+    name: str
+    href: str
+    kind: str
+
+
+Lookup = Callable[[str], "Target | None"]
+
+
+class _RefProcessor(InlineProcessor):
+    def __init__(self, pattern: str, md: markdown.Markdown, owner: _State) -> None:
+        super().__init__(pattern, md)
+        self.owner = owner
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | str, int, int]:  # noqa: N802
+        ref_id = m.group(1).strip()
+        label = (m.group(2) or "").strip()
+        target = self.owner.lookup(ref_id) if self.owner.lookup else None
+        if target is None:
+            span = etree.Element("span")
+            span.set("class", "ref ref-missing")
+            span.text = label or ref_id
+            return span, m.start(0), m.end(0)
+        self.owner.linked.add(ref_id)
+        link = etree.Element("a")
+        link.set("href", target.href)
+        link.set("class", f"ref ref-{target.kind}")
+        link.text = label or target.name
+        return link, m.start(0), m.end(0)
+
+
+class _AutolinkProcessor(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, owner: _State) -> None:
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, root: etree.Element) -> None:
+        if self.owner.names_re is None or self.owner.lookup is None:
+            return
+        self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        if element.tag in NO_AUTOLINK:
+            return
+        if element.text:
+            new_text, nodes = self._link(element.text)
+            if nodes:
+                element.text = new_text
+                for i, node in enumerate(nodes):
+                    element.insert(i, node)
+        for child in list(element):
+            self._walk(child)
+            if child.tail:
+                new_tail, nodes = self._link(child.tail)
+                if nodes:
+                    child.tail = new_tail
+                    position = list(element).index(child) + 1
+                    for i, node in enumerate(nodes):
+                        element.insert(position + i, node)
+
+    def _link(self, text: str) -> tuple[str, list[etree.Element]]:
+        """Split ``text`` at the first mentions not yet linked: (leading text, [a, a, ...] with tails)."""
+        assert self.owner.names_re is not None and self.owner.lookup is not None
+        nodes: list[etree.Element] = []
+        lead = text
+        last = 0
+        for match in self.owner.names_re.finditer(text):
+            entity_id = self.owner.names[match.group(0)]
+            if entity_id in self.owner.linked or entity_id == self.owner.self_id:
+                continue
+            target = self.owner.lookup(entity_id)
+            if target is None:
+                continue
+            self.owner.linked.add(entity_id)
+            link = etree.Element("a")
+            link.set("href", target.href)
+            link.set("class", f"ref ref-{target.kind} autolink")
+            link.text = match.group(0)
+            if nodes:
+                nodes[-1].tail = text[last:match.start()]
+            else:
+                lead = text[:match.start()]
+            nodes.append(link)
+            last = match.end()
+        if nodes:
+            nodes[-1].tail = text[last:]
+        return lead, nodes
+
+
+class _State:
+    def __init__(self) -> None:
+        self.lookup: Lookup | None = None
+        self.linked: set[str] = set()
+        self.self_id = ""
+        self.names: dict[str, str] = {}
+        self.names_re: re.Pattern[str] | None = None
+
+
+class _Extension(Extension):
+    def __init__(self, state: _State) -> None:
+        super().__init__()
+        self.state = state
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        # Priority above links (160) so '[[x]]' is not read as a reference-style link.
+        md.inlinePatterns.register(_RefProcessor(REF_PATTERN, md, self.state), "boardwatch-ref", 175)
+        md.treeprocessors.register(_AutolinkProcessor(md, self.state), "boardwatch-autolink", 1)
+
+
+class Renderer:
+    """Renders Markdown bodies for one site. Not thread-safe: make one per worker."""
+
+    def __init__(self, names: Sequence[tuple[str, str]] = (), *, autolink: bool = True) -> None:
+        self.state = _State()
+        if autolink and names:
+            self.state.names = dict(names)
+            alternatives = "|".join(re.escape(n) for n, _ in names)  # longest first
+            self.state.names_re = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+        self.md = markdown.Markdown(
+            extensions=["extra", "sane_lists", "codehilite", "toc", _Extension(self.state)],
+            extension_configs={
+                "codehilite": {"guess_lang": False, "css_class": "highlight"},
+                "toc": {"permalink": False},
+            },
+            output_format="html",
+        )
+
+    def render(self, text: str, lookup: Lookup, *, self_id: str = "") -> str:
+        """Markdown to sanitized HTML; ``lookup`` maps an id to its link target from this page."""
+        self.state.lookup = lookup
+        self.state.linked = set()
+        self.state.self_id = self_id
+        try:
+            self.md.reset()
+            return sanitize(self.md.convert(text))
+        finally:
+            self.state.lookup = None
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+_FIRST_P_RE = re.compile(r"<p>(.*?)</p>", re.S)
+
+
+def first_paragraph(body_html: str) -> str:
+    """Plain text of the first paragraph of rendered HTML (for default summaries)."""
+    match = _FIRST_P_RE.search(body_html)
+    if not match:
+        return ""
+    text = html.unescape(_TAG_RE.sub("", match.group(1)))
+    return " ".join(text.split())

@@ -1,0 +1,291 @@
+"""Graph -> the pages of the site, each with its template, view and inputs: the `plan` stage.
+
+Each :class:`PagePlan` says which source files it depends on, so incremental rebuilds can
+tell which pages a change touches. Two plans that would write one path are an error.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from . import urls
+from .config import SiteConfig
+from .diagnostics import Diagnostics, Span
+from .markup import Renderer, Target, first_paragraph
+from .model import FOLDERS, Article, Claim, Entity, Event, Graph, Kind, NewClaim, Revisit
+from .views import (
+    BODY_TYPE_LABELS, ArticleLink, ArticlePage, ClaimPage, ClaimView, Crumb, EntityLink, EntityPage, EventView, HomePage,
+    InvitationView, LinkView, ListPage, NavItem, Page, Pager, RevisitView, RoleView, SiteView, StaticPage,
+    StepView, TagLink, TagPage,
+)
+
+SECTION_TITLES = {"articles": "Analyses", "people": "People", "states": "States", "bodies": "Bodies",
+                  "initiatives": "Initiatives", "claims": "Claims", "tags": "Tags"}
+ALL_ARTICLES = "*articles"  # coarse dependency: any article
+ALL_ENTITIES = "*entities"
+
+
+@dataclass(frozen=True, slots=True)
+class PagePlan:
+    path: str  # output path, site-relative
+    template: str
+    view: Page
+    inputs: frozenset[str]
+
+
+def site_view(config: SiteConfig, extra_pages: Sequence[tuple[str, str]] = ()) -> SiteView:
+    nav = [NavItem(title=SECTION_TITLES[s], path=urls.index_path(s), section=s)
+           for s in ("articles", "initiatives", "people", "states", "bodies", "claims")]
+    nav += [NavItem(title=title, path=path, section=path) for path, title in extra_pages]
+    from . import __version__
+    return SiteView(title=config.title, description=config.description, language=config.language,
+                    base_url=config.base_url, authors=config.authors, nav=tuple(nav),
+                    generator=f"boardwatch {__version__}")
+
+
+def plan_pages(graph: Graph, config: SiteConfig, diags: Diagnostics,
+               static_pages: Sequence[tuple[str, str]] = ()) -> tuple[PagePlan, ...]:
+    """Every page of the site. ``static_pages`` are (template name, title) pairs from templates/pages/."""
+    planner = _Planner(graph, config)
+    plans: list[PagePlan] = [planner.home()]
+    plans += [planner.article(a) for a in graph.articles.values()]
+    plans += [planner.entity(e) for e in graph.entities.values()]
+    plans += [planner.claim_page(c) for c in graph.claims.values()]
+    plans += planner.indexes()
+    plans += planner.tags()
+    for template, title in static_pages:
+        path = template.split("/", 1)[1]
+        plans.append(PagePlan(path, template, StaticPage(kind="page", path=path, title=title, template=template,
+                                                         section=path, canonical=config.absolute(path),
+                                                         breadcrumbs=(Crumb("Home", urls.HOME),)),
+                              frozenset({"templates/" + template})))
+    plans.append(PagePlan(urls.NOT_FOUND, "404.html",
+                          StaticPage(kind="404", path=urls.NOT_FOUND, title="Page not found", template="404.html",
+                                     noindex=True), frozenset()))
+    _check_collisions(plans, diags)
+    return tuple(sorted(plans, key=lambda p: p.path))
+
+
+def _check_collisions(plans: Iterable[PagePlan], diags: Diagnostics) -> None:
+    owners: dict[str, list[PagePlan]] = {}
+    for plan in plans:
+        owners.setdefault(plan.path.casefold(), []).append(plan)
+    for path, clash in sorted(owners.items()):
+        if len(clash) > 1:
+            sources = sorted({i for p in clash for i in p.inputs if not i.startswith("*")} or {"(generated)"})
+            diags.error("BW501", f"{len(clash)} pages would be written to {clash[0].path}: " + ", ".join(sources),
+                        Span(sources[0]), hint="rename one of the files (or its slug) so each page has its own path")
+
+
+class _Planner:
+    def __init__(self, graph: Graph, config: SiteConfig) -> None:
+        self.g = graph
+        self.config = config
+        self.renderer = Renderer(graph.names, autolink=config.autolink)
+        self.article_links = {a.slug: self._article_link(a) for a in graph.articles.values()}
+        counts = {eid: len(b.articles) for eid, b in graph.backlinks.items()}
+        self.entity_links = {e.id: self._entity_link(e, counts.get(e.id, 0)) for e in graph.entities.values()}
+        self.claim_views = {c.id: self._claim_view(c) for c in graph.claims.values()}
+        self.tag_counts: Counter[str] = Counter()
+        self.tag_names: dict[str, str] = {}
+        for record in (*graph.articles.values(), *graph.entities.values()):
+            for tag in record.tags:
+                slug = urls.tag_slug(tag)
+                self.tag_names.setdefault(slug, tag)
+                self.tag_counts[slug] += 1
+
+    # -- small views -------------------------------------------------------------------------
+    def _summary(self, article: Article) -> str:
+        if article.summary:
+            return article.summary
+        return first_paragraph(self.renderer.render(article.body_md, lambda _id: None))
+
+    def _article_link(self, a: Article) -> ArticleLink:
+        return ArticleLink(slug=a.slug, title=a.title, date=a.date, path=urls.article_path(a.slug),
+                           summary=self._summary(a))
+
+    def _entity_link(self, e: Entity, count: int = 0) -> EntityLink:
+        return EntityLink(id=e.id, name=e.name, kind=e.kind.value, path=urls.entity_path(e.kind, e.id),
+                          summary=e.summary, status=e.status, count=count)
+
+    def link(self, entity_id: str | None) -> EntityLink | None:
+        return self.entity_links.get(entity_id) if entity_id else None
+
+    def links(self, ids: Iterable[str]) -> tuple[EntityLink, ...]:
+        return tuple(link for i in dict.fromkeys(ids) if (link := self.entity_links.get(i)))
+
+    def tag_links(self, tags: Iterable[str]) -> tuple[TagLink, ...]:
+        out = {urls.tag_slug(t): TagLink(name=t, path=urls.tag_path(t), count=self.tag_counts[urls.tag_slug(t)])
+               for t in tags}
+        return tuple(out.values())
+
+    def _claim_view(self, c: Claim) -> ClaimView:
+        speaker = self.entity_links[c.speaker]
+        steps = tuple(StepView(date=s.date, status=s.status, note=s.note, article=self.article_links[s.article])
+                      for s in c.history)
+        return ClaimView(id=c.id, path=urls.claim_path(c.id), speaker=speaker, text=c.text, quote=c.quote,
+                         about=self.links(c.about), date=c.date, article=self.article_links[c.article],
+                         history=steps)
+
+    def _event_view(self, e: Event) -> EventView:
+        return EventView(date=e.date, title=e.title, type=e.type, actors=self.links(e.actors),
+                         initiative=self.link(e.initiative), article=self.article_links[e.article])
+
+    def _lookup(self, from_path: str):  # type: ignore[no-untyped-def]
+        def lookup(entity_id: str) -> Target | None:
+            link = self.entity_links.get(entity_id)
+            if link is None:
+                return None
+            return Target(link.name, urls.relative(from_path, link.path), link.kind)
+        return lookup
+
+    def _base(self, path: str) -> dict[str, object]:
+        return {"path": path, "canonical": self.config.absolute(path)}
+
+    # -- pages -------------------------------------------------------------------------------
+    def home(self) -> PagePlan:
+        g = self.g
+        initiatives = tuple(self.entity_links[e.id] for e in g.entities.values() if e.kind is Kind.INITIATIVE)
+        actors = sorted((link for link in self.entity_links.values() if link.kind != "initiative" and link.count),
+                        key=lambda link: (-link.count, link.name))
+        claims = sorted(self.claim_views.values(), key=lambda c: (c.history[-1].date, c.id), reverse=True)
+        view = HomePage(kind="home", title=self.config.title, description=self.config.description,
+                        latest=tuple(self.article_links.values())[:10], initiatives=initiatives,
+                        actors=tuple(actors[:12]), claims=tuple(claims[:6]), feed=urls.feed_path(),
+                        **self._base(urls.HOME))  # type: ignore[arg-type]
+        return PagePlan(urls.HOME, "home.html", view, frozenset({ALL_ARTICLES, ALL_ENTITIES}))
+
+    def article(self, a: Article) -> PagePlan:
+        path = urls.article_path(a.slug)
+        body = Markup(self.renderer.render(a.body_md, self._lookup(path)))
+        listed = {r.id for r in (*a.actors, *a.initiatives)}
+        touched = [r.id for r in a.refs() if r.id not in listed]
+        new_claims = tuple(self.claim_views[c.id] for c in a.claims
+                           if isinstance(c, NewClaim) and c.id in self.claim_views)
+        revisits = []
+        for entry in a.claims:
+            if isinstance(entry, Revisit) and entry.revisits.id in self.claim_views:
+                claim = self.claim_views[entry.revisits.id]
+                step = next(s for s in claim.history if s.article.slug == a.slug and s.date == entry.date)
+                revisits.append(RevisitView(claim=claim, step=step))
+        events = tuple(self._event_view(e) for e in self.g.events if e.article == a.slug)
+        view = ArticlePage(
+            kind="article", title=a.title, description=self.article_links[a.slug].summary, section="articles",
+            breadcrumbs=(Crumb("Home", urls.HOME), Crumb("Analyses", urls.index_path("articles"))),
+            slug=a.slug, date=a.date, updated=a.updated, summary=self.article_links[a.slug].summary,
+            authors=a.authors, source_name=a.source.name if a.source else "",
+            source_url=a.source.url if a.source else "", source_date=a.source.date if a.source else None,
+            body=body, actors=self.links(r.id for r in a.actors), initiatives=self.links(r.id for r in a.initiatives),
+            mentioned=self.links(touched), claims=new_claims, revisits=tuple(revisits), events=events,
+            tags=self.tag_links(a.tags), **self._base(path))  # type: ignore[arg-type]
+        inputs = {a.path} | {self.g.entities[i].path for i in (r.id for r in a.refs()) if i in self.g.entities}
+        # A claim shows its whole history, so every article that revisits it is an input too.
+        inputs |= {self.g.articles[step.article.slug].path
+                   for claim in (*new_claims, *(r.claim for r in revisits)) for step in claim.history}
+        return PagePlan(path, "article.html", view, frozenset(inputs | {"*names"}))
+
+    def entity(self, e: Entity) -> PagePlan:
+        path = urls.entity_path(e.kind, e.id)
+        back = self.g.backlinks[e.id]
+        section = FOLDERS[e.kind]
+        facts: list[tuple[str, tuple[EntityLink, ...] | str]] = []
+        if e.kind is Kind.PERSON and e.nationality:
+            facts.append(("Nationality", self.links([e.nationality.id])))
+        if e.kind is Kind.STATE:
+            facts.append(("Status", "Territory" if e.territory else "State"))
+            if e.iso:
+                facts.append(("ISO code", e.iso))
+        if e.kind is Kind.BODY:
+            facts.append(("Type", BODY_TYPE_LABELS[e.body_type]))
+            if e.parent:
+                facts.append(("Part of", self.links([e.parent.id])))
+            if e.seat:
+                facts.append(("Seat", self.links([e.seat.id])))
+        own_refs = {r.id for r in e.refs() if r.key_path != "body"}
+        related = self.links(sorted((set(back.related) | own_refs) - {e.id}))
+        view = EntityPage(
+            kind=e.kind.value, title=e.name, description=e.summary, section=section,
+            breadcrumbs=(Crumb("Home", urls.HOME), Crumb(SECTION_TITLES[section], urls.index_path(section))),
+            feed=urls.feed_path(e.id), id=e.id, name=e.name, summary=e.summary, aliases=e.aliases,
+            wikidata=e.wikidata, links=tuple(LinkView(title=l.title, url=l.url) for l in e.links),
+            tags=self.tag_links(e.tags),
+            profile=Markup(self.renderer.render(e.profile_md, self._lookup(path), self_id=e.id)),
+            facts=tuple(facts),
+            roles=tuple(RoleView(title=r.title, of=self.link(r.of.id if r.of else None), start=r.start, end=r.end)
+                        for r in e.roles),
+            invitations=tuple(InvitationView(
+                invitee=self.entity_links[i.invitee.id], date=i.date, by=self.link(i.by.id if i.by else None),
+                status=i.status, source=self.article_links.get(i.source.id) if i.source else None)
+                for i in e.invitations if i.invitee.id in self.entity_links),
+            members=self.links(r.id for r in e.members), focus=self.links(r.id for r in e.focus),
+            chair=self.link(e.chair.id if e.chair else None), status=e.status, launched=e.launched,
+            initiatives=self.links(back.initiatives), related=related,
+            articles=tuple(self.article_links[s] for s in back.articles),
+            claims_by=tuple(self.claim_views[c] for c in back.claims_by),
+            claims_about=tuple(self.claim_views[c] for c in back.claims_about),
+            events=tuple(self._event_view(ev) for ev in back.events), **self._base(path))  # type: ignore[arg-type]
+        inputs = {e.path} | {self.g.articles[s].path for s in back.articles}
+        inputs |= {self.g.entities[i].path for i in (*back.related, *back.initiatives, *own_refs)
+                   if i in self.g.entities}
+        template = f"{e.kind.value}.html"
+        return PagePlan(path, template, view, frozenset(inputs))
+
+    def claim_page(self, c: Claim) -> PagePlan:
+        view = self.claim_views[c.id]
+        page = ClaimPage(kind="claim", title=f"Claim by {view.speaker.name}: {c.text}", description=c.text,
+                         section="claims", breadcrumbs=(Crumb("Home", urls.HOME),
+                                                        Crumb("Claims", urls.index_path("claims"))),
+                         claim=view, **self._base(view.path))  # type: ignore[arg-type]
+        inputs = {self.g.articles[s.article].path for s in c.history}
+        inputs |= {self.g.entities[i].path for i in (c.speaker, *c.about)}
+        return PagePlan(view.path, "claim.html", page, frozenset(inputs))
+
+    def indexes(self) -> list[PagePlan]:
+        plans = self._paginate("articles", "article", articles=tuple(self.article_links.values()))
+        for kind in (Kind.INITIATIVE, Kind.PERSON, Kind.STATE, Kind.BODY):
+            items = tuple(sorted((l for l in self.entity_links.values() if l.kind == kind.value),
+                                 key=lambda l: (l.name.casefold(), l.id)))
+            plans += self._paginate(FOLDERS[kind], kind.value, entities=items)
+        claims = tuple(sorted(self.claim_views.values(), key=lambda c: (c.date, c.id), reverse=True))
+        plans += self._paginate("claims", "claim", claims=claims)
+        tags = tuple(sorted((TagLink(name=self.tag_names[s], path=f"tags/{s}.html", count=n)
+                             for s, n in self.tag_counts.items()), key=lambda t: (t.name.casefold(), t.path)))
+        plans += self._paginate("tags", "tag", tags=tags)
+        return plans
+
+    def _paginate(self, section: str, items_kind: str, **items: tuple[object, ...]) -> list[PagePlan]:
+        (field, values), = items.items()
+        per = self.config.per_page
+        count = max(1, -(-len(values) // per))
+        paths = tuple(urls.index_path(section, n) for n in range(1, count + 1))
+        plans = []
+        for n in range(1, count + 1):
+            path = paths[n - 1]
+            pager = Pager(number=n, count=count, previous=paths[n - 2] if n > 1 else "",
+                          next=paths[n] if n < count else "", pages=paths)
+            title = SECTION_TITLES[section] + (f" (page {n} of {count})" if count > 1 else "")
+            view = ListPage(kind="list", title=title, section=section, items_kind=items_kind,
+                            breadcrumbs=(Crumb("Home", urls.HOME),), total=len(values), pager=pager,
+                            **{field: values[(n - 1) * per: n * per]}, **self._base(path))  # type: ignore[arg-type]
+            deps = ALL_ARTICLES if items_kind in ("article", "claim", "tag") else ALL_ENTITIES
+            plans.append(PagePlan(path, "list.html", view, frozenset({deps, ALL_ENTITIES})))
+        return plans
+
+    def tags(self) -> list[PagePlan]:
+        plans = []
+        for slug in sorted(self.tag_names):
+            path = f"tags/{slug}.html"
+            name = self.tag_names[slug]
+            arts = tuple(self.article_links[a.slug] for a in self.g.articles.values()
+                         if any(urls.tag_slug(t) == slug for t in a.tags))
+            ents = tuple(self.entity_links[e.id] for e in self.g.entities.values()
+                         if any(urls.tag_slug(t) == slug for t in e.tags))
+            view = TagPage(kind="tag", title=f"Tagged “{name}”", section="tags", tag=name, articles=arts,
+                           entities=ents, breadcrumbs=(Crumb("Home", urls.HOME), Crumb("Tags", urls.index_path("tags"))),
+                           **self._base(path))  # type: ignore[arg-type]
+            plans.append(PagePlan(path, "tag.html", view, frozenset({ALL_ARTICLES, ALL_ENTITIES})))
+        return plans

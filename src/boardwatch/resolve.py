@@ -1,0 +1,293 @@
+"""Resolve references once into a :class:`Graph` with back-links: the `resolve` stage.
+
+Runs in time linear in the number of references. Ids of files that failed an earlier gate
+still count as existing, so one broken file gives one error, not one per mention.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from types import MappingProxyType
+
+from .diagnostics import Diagnostics, Span, did_you_mean
+from .model import (
+    ACTOR_KINDS, Article, Backlinks, Claim, ClaimStep, Entity, Event, Graph, Kind, NewClaim, Record, Ref,
+    Revisit, Source,
+)
+
+ANY = frozenset(Kind) - {Kind.ARTICLE}
+STATE = frozenset({Kind.STATE})
+INITIATIVE = frozenset({Kind.INITIATIVE})
+PARENTS = frozenset({Kind.BODY, Kind.STATE})
+
+
+def sort_date(value: dt.date) -> tuple[dt.date, str]:
+    """A total order over dates and aware datetimes."""
+    if isinstance(value, dt.datetime):
+        return (value.astimezone(dt.timezone.utc).date(), value.astimezone(dt.timezone.utc).isoformat())
+    return (value, "")
+
+
+def day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def resolve(sources: Sequence[Source], records: Sequence[Record], diags: Diagnostics, *,
+            drafts: bool = False) -> Graph:
+    known = _register(sources, records, diags)
+    entities = {r.id: r for r in records if isinstance(r, Entity)}
+    all_articles = [r for r in records if isinstance(r, Article)]
+    slugs = {a.slug for a in all_articles} | known.article_stems
+    articles = [a for a in all_articles if drafts or not a.draft]
+    checker = _RefChecker(known, entities, diags)
+
+    for entity in entities.values():
+        _check_entity(entity, checker, slugs, diags)
+    for article in articles:
+        _check_article(article, checker)
+
+    claims = _claims(articles, all_articles, diags)
+    events = _events(articles)
+    articles.sort(key=lambda a: (_neg(a.date), a.slug))
+    backlinks = _backlinks(entities, articles, claims, events)
+    names = _names(entities, diags)
+    return Graph(
+        entities=MappingProxyType(dict(sorted(entities.items()))),
+        articles=MappingProxyType({a.slug: a for a in articles}),
+        claims=MappingProxyType(dict(sorted(claims.items()))),
+        events=tuple(events),
+        backlinks=MappingProxyType(backlinks),
+        names=names,
+    )
+
+
+def _neg(value: dt.date) -> tuple[int, str]:
+    d, iso = sort_date(value)
+    return (-d.toordinal(), "".join(chr(0x10FFFF - ord(ch)) for ch in iso))
+
+
+class _Known:
+    def __init__(self) -> None:
+        self.kinds: dict[str, Kind] = {}
+        self.files: dict[str, str] = {}
+        self.article_stems: set[str] = set()
+        self.names: dict[str, str] = {}  # lower-case name or alias -> id
+
+
+def _register(sources: Sequence[Source], records: Sequence[Record], diags: Diagnostics) -> _Known:
+    known = _Known()
+    for source in sources:
+        if source.kind is Kind.ARTICLE:
+            known.article_stems.add(source.stem)
+            continue
+        if source.stem in known.kinds:
+            other = known.files[source.stem]
+            diags.error("BW302", f"id '{source.stem}' is already used by {other}", Span(source.path, 1, 1),
+                        hint=f"ids are unique across people, states, bodies and initiatives: rename one of "
+                             f"{other} and {source.path}")
+            continue
+        known.kinds[source.stem] = source.kind
+        known.files[source.stem] = source.path
+    seen_slugs: dict[str, str] = {}
+    for record in records:
+        if isinstance(record, Entity):
+            for name in (record.name, *record.aliases):
+                known.names.setdefault(name.casefold(), record.id)
+        else:
+            if record.slug in seen_slugs:
+                diags.error("BW306", f"slug '{record.slug}' is already used by {seen_slugs[record.slug]}",
+                            record.span, path="slug",
+                            hint="give one of the two articles another file name or a 'slug:' of its own")
+            else:
+                seen_slugs[record.slug] = record.path
+    return known
+
+
+class _RefChecker:
+    def __init__(self, known: _Known, entities: dict[str, Entity], diags: Diagnostics) -> None:
+        self.known = known
+        self.entities = entities
+        self.diags = diags
+
+    def check(self, ref: Ref | None, allowed: frozenset[Kind], what: str) -> None:
+        if ref is None:
+            return
+        kind = self.known.kinds.get(ref.id)
+        if kind is None:
+            self._unknown(ref, what)
+        elif kind not in allowed:
+            wanted = " or ".join(sorted(k.value for k in allowed)) if allowed != ANY else "entity"
+            hint = f"{what} must name a {wanted}; '{ref.id}' is a {kind.value} ({self.known.files[ref.id]})"
+            if kind is Kind.INITIATIVE and Kind.INITIATIVE not in allowed:
+                hint += "; list initiatives under 'initiatives:' instead"
+            self.diags.error("BW303", f"'{ref.id}' is a {kind.value}, not a {wanted}", ref.span,
+                             path=ref.key_path, hint=hint)
+
+    def check_all(self, refs: Iterable[Ref], allowed: frozenset[Kind], what: str) -> None:
+        for ref in refs:
+            self.check(ref, allowed, what)
+
+    def _unknown(self, ref: Ref, what: str) -> None:
+        by_name = self.known.names.get(ref.id.casefold())
+        if by_name:
+            hint = f"'{ref.id}' is a name: write its id '{by_name}'"
+        else:
+            hint = did_you_mean(ref.id, self.known.kinds)
+            hint = (hint + " " if hint else "") + (
+                "ids are file names under content/people/, states/, bodies/ and initiatives/ without '.md'")
+        self.diags.error("BW301", f"unknown id '{ref.id}'" + (f" in {ref.key_path}" if ref.key_path else ""),
+                         ref.span, path=ref.key_path, hint=hint)
+
+
+def _check_entity(entity: Entity, c: _RefChecker, slugs: set[str], diags: Diagnostics) -> None:
+    for role in entity.roles:
+        c.check(role.of, ANY, "a role's 'of'")
+    c.check(entity.nationality, STATE, "'nationality'")
+    c.check(entity.seat, STATE, "'seat'")
+    c.check(entity.parent, PARENTS, "'parent'")
+    c.check(entity.chair, ACTOR_KINDS, "'chair'")
+    c.check_all(entity.members, ACTOR_KINDS, "'members'")
+    c.check_all(entity.focus, ANY, "'focus'")
+    for inv in entity.invitations:
+        c.check(inv.invitee, ACTOR_KINDS, "an invitation's 'invitee'")
+        c.check(inv.by, ACTOR_KINDS, "an invitation's 'by'")
+        if inv.source is not None and inv.source.id not in slugs:
+            near = did_you_mean(inv.source.id, slugs)
+            diags.error("BW307", f"invitation source '{inv.source.id}' is not an article slug", inv.source.span,
+                        path=inv.source.key_path,
+                        hint=(near + " " if near else "") + "'source' names the article that reports the "
+                             "invitation, by its slug (its file name without .md)")
+    c.check_all(entity.body_refs, ANY, "a [[reference]]")
+
+
+def _check_article(article: Article, c: _RefChecker) -> None:
+    c.check_all(article.actors, ACTOR_KINDS, "'actors'")
+    c.check_all(article.initiatives, INITIATIVE, "'initiatives'")
+    for claim in article.claims:
+        if isinstance(claim, NewClaim):
+            c.check(claim.speaker, ACTOR_KINDS, "a claim's 'speaker'")
+            c.check_all(claim.about, ANY, "a claim's 'about'")
+    for event in article.events:
+        c.check_all(event.actors, ACTOR_KINDS, "an event's 'actors'")
+        c.check(event.initiative, INITIATIVE, "an event's 'initiative'")
+    c.check_all(article.body_refs, ANY, "a [[reference]]")
+    if not any(c.known.kinds.get(r.id) in ACTOR_KINDS | INITIATIVE for r in article.refs()):
+        c.diags.warning("BW309", "the article names no actor or initiative", article.span,
+                        hint="add 'actors: [id, ...]' to its front matter so readers can follow it")
+
+
+def _claims(articles: list[Article], all_articles: list[Article], diags: Diagnostics) -> dict[str, Claim]:
+    firsts: dict[str, tuple[NewClaim, Article]] = {}
+    in_drafts: set[str] = set()
+    for article in sorted(all_articles, key=lambda a: (sort_date(a.date), a.slug)):
+        for entry in article.claims:
+            if isinstance(entry, NewClaim):
+                if entry.id in firsts or entry.id in in_drafts:
+                    where = firsts[entry.id][1].path if entry.id in firsts else "a draft"
+                    diags.error("BW304", f"claim id '{entry.id}' is already used in {where}", entry.span,
+                                path="claims.id", hint="claim ids are unique across the site: choose another id, "
+                                "or use 'revisits: <id>' to update the earlier claim")
+                elif article in articles:
+                    firsts[entry.id] = (entry, article)
+                else:
+                    in_drafts.add(entry.id)
+    steps: dict[str, list[tuple[tuple[dt.date, str], str, ClaimStep]]] = defaultdict(list)
+    for article in articles:
+        for entry in article.claims:
+            if isinstance(entry, Revisit):
+                target = entry.revisits.id
+                if target not in firsts:
+                    if target in in_drafts:
+                        continue  # the claim appears when drafts are built
+                    near = did_you_mean(target, firsts)
+                    diags.error("BW305", f"revisit of unknown claim '{target}'", entry.revisits.span,
+                                path=entry.revisits.key_path,
+                                hint=(near + " " if near else "") + "'revisits' takes the id of a claim made in "
+                                     "another article")
+                    continue
+                assert entry.date is not None
+                claim_date = firsts[target][0].date or firsts[target][1].date
+                if sort_date(entry.date)[0] < sort_date(claim_date)[0]:
+                    diags.warning("BW310", f"revisit dated {day(entry.date)} is earlier than the claim "
+                                  f"({day(claim_date)})", entry.span, path="claims.date",
+                                  hint="check the date: a revisit updates a claim after it was made")
+                steps[target].append((sort_date(entry.date), article.slug,
+                                      ClaimStep(date=entry.date, status=entry.status, note=entry.note,
+                                                article=article.slug)))
+    claims: dict[str, Claim] = {}
+    for claim_id, (entry, article) in firsts.items():
+        date = entry.date or article.date
+        first = ClaimStep(date=date, status=entry.status, note=entry.note, article=article.slug)
+        later = [step for _, _, step in sorted(steps[claim_id], key=lambda s: (s[0], s[1]))]
+        claims[claim_id] = Claim(id=claim_id, speaker=entry.speaker.id, text=entry.text, quote=entry.quote,
+                                 about=tuple(dict.fromkeys(r.id for r in entry.about)), date=date,
+                                 article=article.slug, history=(first, *later))
+    return claims
+
+
+def _events(articles: list[Article]) -> list[Event]:
+    out = [
+        Event(date=e.date, title=e.title, actors=tuple(dict.fromkeys(r.id for r in e.actors)),
+              initiative=e.initiative.id if e.initiative else None, type=e.type, article=a.slug, index=i)
+        for a in articles for i, e in enumerate(a.events)
+    ]
+    out.sort(key=lambda e: (sort_date(e.date), e.article, e.index))
+    return out
+
+
+def _backlinks(entities: dict[str, Entity], articles: list[Article], claims: dict[str, Claim],
+               events: list[Event]) -> dict[str, Backlinks]:
+    arts: dict[str, dict[str, None]] = defaultdict(dict)
+    by: dict[str, list[str]] = defaultdict(list)
+    about: dict[str, list[str]] = defaultdict(list)
+    evs: dict[str, list[Event]] = defaultdict(list)
+    inits: dict[str, dict[str, None]] = defaultdict(dict)
+    related: dict[str, dict[str, None]] = defaultdict(dict)
+    for article in articles:  # newest first already
+        for ref in article.refs():
+            arts[ref.id][article.slug] = None
+    for claim in claims.values():
+        by[claim.speaker].append(claim.id)
+        for target in claim.about:
+            about[target].append(claim.id)
+    for event in events:
+        for actor in dict.fromkeys((*event.actors, *([event.initiative] if event.initiative else []))):
+            evs[actor].append(event)
+    for entity in entities.values():
+        for ref in entity.refs():
+            if ref.id == entity.id:
+                continue
+            if entity.kind is Kind.INITIATIVE and ref.key_path != "body":
+                inits[ref.id][entity.id] = None
+            else:
+                related[ref.id][entity.id] = None
+    out: dict[str, Backlinks] = {}
+    for entity_id in sorted(entities):
+        out[entity_id] = Backlinks(
+            articles=tuple(arts[entity_id]), claims_by=tuple(sorted(by[entity_id])),
+            claims_about=tuple(sorted(about[entity_id])), events=tuple(evs[entity_id]),
+            initiatives=tuple(sorted(inits[entity_id])), related=tuple(sorted(related[entity_id])))
+    return out
+
+
+def _names(entities: dict[str, Entity], diags: Diagnostics) -> tuple[tuple[str, str], ...]:
+    owners: dict[str, list[Entity]] = defaultdict(list)
+    for entity in entities.values():
+        for name in dict.fromkeys((entity.name, *entity.aliases)):
+            owners[name].append(entity)
+    table: list[tuple[str, str]] = []
+    for name, who in owners.items():
+        ids = sorted({e.id for e in who})
+        if len(ids) > 1:
+            for e in who:
+                if name != e.name:
+                    diags.warning("BW308", f"alias '{name}' is also used by {', '.join(i for i in ids if i != e.id)}",
+                                  e.span, path="aliases",
+                                  hint="an ambiguous alias is not linked automatically; make it specific, "
+                                       "or link with [[id]] in the text")
+            continue
+        table.append((name, ids[0]))
+    table.sort(key=lambda item: (-len(item[0]), item[0]))
+    return tuple(table)

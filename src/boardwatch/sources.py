@@ -1,0 +1,130 @@
+"""Discover the content files of a site and decode them: the `read` stage.
+
+Kind comes from the folder (``content/people/`` holds people, and so on). Paths are checked
+before anything is read: nothing outside the site folder is followed, and every id that a
+file name would give must be safe as a URL and as a file name on every platform.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from .diagnostics import Diagnostics, Span
+from .model import FOLDERS, Kind, Source
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_FILE_BYTES = 1_000_000
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | {f"lpt{i}" for i in range(1, 10)}
+)
+KIND_BY_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
+ID_HINT = "ids use lower-case letters, digits and single hyphens, e.g. 'vladimir-putin'"
+
+
+def is_valid_id(value: str) -> bool:
+    return bool(ID_RE.match(value)) and value not in WINDOWS_RESERVED and len(value) <= 120
+
+
+def discover(root: Path, diags: Diagnostics) -> tuple[Source, ...]:
+    """Every content file under ``root/content``, decoded, in path order."""
+    content = root / "content"
+    if not content.is_dir():
+        diags.error("BW111", "there is no content/ folder", Span("content"),
+                    hint=f"create {content} with articles/, people/, states/, bodies/ and initiatives/ in it, "
+                         "or run 'boardwatch new site DIR'")
+        return ()
+    real_root = root.resolve()
+    found: list[Source] = []
+    for path in sorted(_walk(content)):
+        rel = path.relative_to(root).as_posix()
+        source = _read(path, rel, real_root, diags)
+        if source is not None:
+            found.append(source)
+    return tuple(found)
+
+
+def _walk(folder: Path) -> list[Path]:
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # Symlinked folders are not descended into by os.walk; report them as files do.
+        for d in list(dirnames):
+            if os.path.islink(os.path.join(dirpath, d)):
+                out.append(Path(dirpath, d))
+        for name in filenames:
+            if name.startswith(".") or name.endswith("~"):
+                continue  # editor and OS droppings
+            if name.endswith(".md") or os.path.islink(os.path.join(dirpath, name)):
+                out.append(Path(dirpath, name))
+    return out
+
+
+def _read(path: Path, rel: str, real_root: Path, diags: Diagnostics) -> Source | None:
+    span = Span(rel)
+    if "\x00" in rel or "\\" in rel or ":" in rel:
+        diags.error("BW110", f"unsafe file name {rel!r}", span, hint="rename the file: " + ID_HINT)
+        return None
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(real_root):
+            diags.error("BW110", "symbolic link points outside the site folder", span,
+                        hint="copy the file into the site instead of linking to it")
+            return None
+        if path.is_dir():
+            diags.error("BW110", "symbolic link to a folder inside content/", span,
+                        hint="move the files into place instead of linking the folder")
+            return None
+    if not path.name.endswith(".md"):
+        return None
+    parts = Path(rel).parts[1:]  # below content/
+    folder = parts[0] if len(parts) > 1 else ""
+    kind = KIND_BY_FOLDER.get(folder)
+    if kind is None:
+        diags.error("BW112", f"'{rel}' is not in a known content folder", span,
+                    hint="put articles under content/articles/ and entities under content/people/, "
+                         "content/states/, content/bodies/ or content/initiatives/")
+        return None
+    if kind is not Kind.ARTICLE and len(parts) != 2:
+        diags.error("BW112", f"entity files live directly in content/{folder}/, not in sub-folders", span,
+                    hint=f"move the file to content/{folder}/{path.name}")
+        return None
+    stem = path.name[: -len(".md")]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diags.error("BW111", f"could not read the file: {exc.strerror or exc}", span,
+                    hint="check the file's permissions")
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        diags.error("BW106", f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}", span,
+                    hint="split it into several articles, or move large material to static/")
+        return None
+    text = decode(raw, rel, diags)
+    if text is None:
+        return None
+    return Source(path=rel, text=text, sha256=hashlib.sha256(raw).hexdigest(), kind=kind, stem=stem)
+
+
+def decode(raw: bytes, rel: str, diags: Diagnostics) -> str | None:
+    """UTF-8 with an optional byte-order mark; CRLF and lone CR become LF."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diags.error("BW101", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", Span(rel, line, column),
+                    hint="save the file as UTF-8 (most editors offer 'Save with encoding')")
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        diags.error("BW101", "file contains a NUL character", Span(rel, line),
+                    hint="the file looks binary; content files are UTF-8 text")
+        return None
+    return text

@@ -1,0 +1,67 @@
+"""The Jinja environment: the site's ``templates/`` over the built-in theme.
+
+``theme/article.html`` always names the built-in original, so a site override can extend
+it and change one block. Undefined variables are errors (StrictUndefined) and every value
+is escaped (autoescape) unless it is already Markup from the sanitizer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined
+
+from . import urls
+
+THEME = PackageLoader("boardwatch", "theme/templates")
+_TITLE_RE = re.compile(r"\{#\s*title:\s*(.+?)\s*#\}")
+
+
+def make_environment(root: Path | None) -> Environment:
+    loaders = []
+    if root is not None and (root / "templates").is_dir():
+        loaders.append(FileSystemLoader(root / "templates"))
+    loaders += [PrefixLoader({"theme": THEME}), THEME]
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["date"] = format_date
+    env.filters["isodate"] = iso_date
+    env.filters["tag_slug"] = urls.tag_slug
+    return env
+
+
+def format_date(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return f"{value.day} {value:%B} {value.year}"
+
+
+def iso_date(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    return value.isoformat()
+
+
+def static_pages(root: Path | None) -> tuple[tuple[str, str], ...]:
+    """(template name, title) for each ``templates/pages/NAME.html`` of the site, in name order.
+
+    The title is read from a ``{# title: About this site #}`` comment, or made from the name.
+    """
+    if root is None:
+        return ()
+    folder = root / "templates" / "pages"
+    if not folder.is_dir():
+        return ()
+    out = []
+    for path in sorted(folder.glob("*.html")):
+        name = path.name[: -len(".html")]
+        if not re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", name) or name in ("index", "404", "search"):
+            continue
+        match = _TITLE_RE.search(path.read_text("utf-8", errors="replace"))
+        title = match.group(1) if match else name.replace("-", " ").capitalize()
+        out.append((f"pages/{path.name}", title))
+    return tuple(out)

@@ -1,0 +1,76 @@
+"""The URL scheme, in one place.
+
+Every page is a file with an explicit name (``people/vladimir-putin.html``), and every link
+between pages is relative, so the site works opened from disk, from a server root and
+from any sub-path. ``base_url`` is used only where an absolute URL is required.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+
+from .model import FOLDERS, Kind
+
+HOME = "index.html"
+NOT_FOUND = "404.html"
+SEARCH = "search.html"
+CLAIMS = "claims"
+TAGS = "tags"
+
+
+def entity_path(kind: Kind, entity_id: str) -> str:
+    return f"{FOLDERS[kind]}/{entity_id}.html"
+
+
+def article_path(slug: str) -> str:
+    return f"articles/{slug}.html"
+
+
+def claim_path(claim_id: str) -> str:
+    return f"{CLAIMS}/{claim_id}.html"
+
+
+def tag_path(tag: str) -> str:
+    return f"{TAGS}/{tag_slug(tag)}.html"
+
+
+def index_path(section: str, page: int = 1) -> str:
+    return f"{section}/index.html" if page == 1 else f"{section}/page-{page}.html"
+
+
+def feed_path(owner: str = "") -> str:
+    """Atom feed of the whole site, or of one entity (``feeds/<id>.xml``)."""
+    return "feed.xml" if not owner else f"feeds/{owner}.xml"
+
+
+def tag_slug(tag: str) -> str:
+    """A URL-safe slug for a free-form tag; tags that differ only in case or spacing share one."""
+    text = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if not slug:
+        slug = "tag-" + hashlib.sha256(tag.encode("utf-8")).hexdigest()[:10]
+    return slug[:80].rstrip("-")
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """The relative URL from the page at ``from_path`` to ``to_path`` (both site paths)."""
+    fragment = ""
+    if "#" in to_path:
+        to_path, fragment = to_path.split("#", 1)
+        fragment = "#" + fragment
+    if not to_path:
+        return fragment or "#"
+    start = posixpath.dirname(from_path) or "."
+    rel = posixpath.relpath(to_path, start)
+    if to_path.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel + fragment
+
+
+def root_prefix(from_path: str) -> str:
+    """The relative prefix that leads from a page to the site root ('' or '../' ...)."""
+    depth = from_path.count("/")
+    return "../" * depth

@@ -194,7 +194,12 @@ class _Walker:
         return self.scalar(node)
 
     def scalar(self, node: yaml.Node) -> Any:
-        value = self.constructor.construct_object(node, deep=True)
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            # e.g. 2026-13-01 looks like a date to YAML but is none: keep the text,
+            # so the schema reports it with its key and line instead of crashing.
+            return node.value
         if isinstance(value, bytes):  # !!binary
             return value.decode("latin-1")
         return value

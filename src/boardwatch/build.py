@@ -68,8 +68,16 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None) -> Lo
     config = load_config(root, diags, base_url=base_url)
     sources = discover(root, diags)
     docs = [d for s in sources if (d := parse(s, diags)) is not None]
-    records: list[Record] = [r for d in docs if (r := validate(d, diags)) is not None]
-    graph = resolve(sources, records, diags, drafts=drafts)
+    records: list[Record] = []
+    failed_claims: set[str] = set()
+    for doc in docs:
+        record = validate(doc, diags)
+        if record is not None:
+            records.append(record)
+        elif isinstance(doc.data.get("claims"), list):
+            failed_claims.update(c["id"] for c in doc.data["claims"] if isinstance(c, dict)
+                                 and isinstance(c.get("id"), str))
+    graph = resolve(sources, records, diags, drafts=drafts, failed_claims=frozenset(failed_claims))
     plans = plan_pages(graph, config, diags, static_pages(root)) if not diags.has_errors else ()
     return Loaded(config, graph, plans, diags)
 

@@ -202,6 +202,17 @@ _TAG_RE = re.compile(r"<[^>]+>")
 _FIRST_P_RE = re.compile(r"<p>(.*?)</p>", re.S)
 
 
+_BLOCK_START_RE = re.compile(r"^\s*(#|```|~~~|[-*+] |\d+[.)] |>|<|\||    |\t|\[\^)")
+
+
+def first_paragraph_markdown(text: str) -> str:
+    """The Markdown of the first plain paragraph of a body (no heading, list, code, quote or HTML)."""
+    for block in re.split(r"\n\s*\n", text.strip("\n")):
+        if block.strip() and not _BLOCK_START_RE.match(block):
+            return block
+    return ""
+
+
 def first_paragraph(body_html: str) -> str:
     """Plain text of the first paragraph of rendered HTML (for default summaries)."""
     match = _FIRST_P_RE.search(body_html)

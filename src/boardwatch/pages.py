@@ -15,7 +15,7 @@ from markupsafe import Markup
 from . import urls
 from .config import SiteConfig
 from .diagnostics import Diagnostics, Span
-from .markup import Renderer, Target, first_paragraph
+from .markup import Renderer, Target, first_paragraph, first_paragraph_markdown
 from .model import FOLDERS, Article, Claim, Entity, Event, Graph, Kind, NewClaim, Revisit
 from .views import (
     BODY_TYPE_LABELS, ArticleLink, ArticlePage, ClaimPage, ClaimView, Crumb, EntityLink, EntityPage, EventView, HomePage,
@@ -102,7 +102,9 @@ class _Planner:
     def _summary(self, article: Article) -> str:
         if article.summary:
             return article.summary
-        return first_paragraph(self.renderer.render(article.body_md, lambda _id: None))
+        # Only the first paragraph is rendered: the whole body is rendered once, with its page.
+        lead = first_paragraph_markdown(article.body_md)
+        return first_paragraph(self.renderer.render(lead, lambda _id: None)) if lead else ""
 
     def _article_link(self, a: Article) -> ArticleLink:
         return ArticleLink(slug=a.slug, title=a.title, date=a.date, path=urls.article_path(a.slug),
@@ -276,16 +278,21 @@ class _Planner:
         return plans
 
     def tags(self) -> list[PagePlan]:
+        tagged_articles: dict[str, list[ArticleLink]] = {slug: [] for slug in self.tag_names}
+        tagged_entities: dict[str, list[EntityLink]] = {slug: [] for slug in self.tag_names}
+        for a in self.g.articles.values():
+            for slug in dict.fromkeys(urls.tag_slug(t) for t in a.tags):
+                tagged_articles[slug].append(self.article_links[a.slug])
+        for e in self.g.entities.values():
+            for slug in dict.fromkeys(urls.tag_slug(t) for t in e.tags):
+                tagged_entities[slug].append(self.entity_links[e.id])
         plans = []
         for slug in sorted(self.tag_names):
             path = f"tags/{slug}.html"
             name = self.tag_names[slug]
-            arts = tuple(self.article_links[a.slug] for a in self.g.articles.values()
-                         if any(urls.tag_slug(t) == slug for t in a.tags))
-            ents = tuple(self.entity_links[e.id] for e in self.g.entities.values()
-                         if any(urls.tag_slug(t) == slug for t in e.tags))
-            view = TagPage(kind="tag", title=f"Tagged “{name}”", section="tags", tag=name, articles=arts,
-                           entities=ents, breadcrumbs=(Crumb("Home", urls.HOME), Crumb("Tags", urls.index_path("tags"))),
+            view = TagPage(kind="tag", title=f"Tagged “{name}”", section="tags", tag=name,
+                           articles=tuple(tagged_articles[slug]), entities=tuple(tagged_entities[slug]),
+                           breadcrumbs=(Crumb("Home", urls.HOME), Crumb("Tags", urls.index_path("tags"))),
                            **self._base(path))  # type: ignore[arg-type]
             plans.append(PagePlan(path, "tag.html", view, frozenset({ALL_ARTICLES, ALL_ENTITIES})))
         return plans

@@ -35,7 +35,9 @@ def day(value: dt.date) -> dt.date:
 
 
 def resolve(sources: Sequence[Source], records: Sequence[Record], diags: Diagnostics, *,
-            drafts: bool = False) -> Graph:
+            drafts: bool = False, failed_claims: frozenset[str] = frozenset()) -> Graph:
+    """``failed_claims``: claim ids written in articles that failed validation; revisits of them
+    are not reported again (the article's own error says what to fix)."""
     known = _register(sources, records, diags)
     entities = {r.id: r for r in records if isinstance(r, Entity)}
     all_articles = [r for r in records if isinstance(r, Article)]
@@ -48,7 +50,7 @@ def resolve(sources: Sequence[Source], records: Sequence[Record], diags: Diagnos
     for article in articles:
         _check_article(article, checker)
 
-    claims = _claims(articles, all_articles, diags)
+    claims = _claims(articles, all_articles, diags, failed_claims)
     events = _events(articles)
     articles.sort(key=lambda a: (_neg(a.date), a.slug))
     backlinks = _backlinks(entities, articles, claims, events)
@@ -178,7 +180,8 @@ def _check_article(article: Article, c: _RefChecker) -> None:
                         hint="add 'actors: [id, ...]' to its front matter so readers can follow it")
 
 
-def _claims(articles: list[Article], all_articles: list[Article], diags: Diagnostics) -> dict[str, Claim]:
+def _claims(articles: list[Article], all_articles: list[Article], diags: Diagnostics,
+            failed_claims: frozenset[str]) -> dict[str, Claim]:
     firsts: dict[str, tuple[NewClaim, Article]] = {}
     in_drafts: set[str] = set()
     for article in sorted(all_articles, key=lambda a: (sort_date(a.date), a.slug)):
@@ -199,8 +202,8 @@ def _claims(articles: list[Article], all_articles: list[Article], diags: Diagnos
             if isinstance(entry, Revisit):
                 target = entry.revisits.id
                 if target not in firsts:
-                    if target in in_drafts:
-                        continue  # the claim appears when drafts are built
+                    if target in in_drafts or target in failed_claims:
+                        continue  # shown with drafts / the failed article has its own error
                     near = did_you_mean(target, firsts)
                     diags.error("BW305", f"revisit of unknown claim '{target}'", entry.revisits.span,
                                 path=entry.revisits.key_path,

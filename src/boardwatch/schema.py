@@ -83,8 +83,13 @@ class _Checker:
         return read(value, (*path, key))
 
     def text(self, value: Any, path: KeyPath) -> str | None:
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
-            self.fail("BW203", path, f"'{path[-1]}' must be text, found {_describe(value)}",
+        if isinstance(value, bool):
+            self.fail("BW203", path, f"'{format_path(path)}' must be text, found {_describe(value)}",
+                      "YAML reads unquoted yes, no, on, off, true and false as true/false: put the text in "
+                      "double quotes, e.g. \"on\"")
+            return None
+        if isinstance(value, (dict, list)):
+            self.fail("BW203", path, f"'{format_path(path)}' must be text, found {_describe(value)}",
                       "write plain text; put it in double quotes if it contains ': ' or starts with a symbol")
             return None
         if isinstance(value, (int, float, dt.date)):

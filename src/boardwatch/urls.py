@@ -8,7 +8,6 @@ from any sub-path. ``base_url`` is used only where an absolute URL is required.
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 import unicodedata
 
@@ -63,11 +62,12 @@ def relative(from_path: str, to_path: str) -> str:
         fragment = "#" + fragment
     if not to_path:
         return fragment or "#"
-    start = posixpath.dirname(from_path) or "."
-    rel = posixpath.relpath(to_path, start)
-    if to_path.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    return rel + fragment
+    here = from_path.split("/")[:-1]
+    there = to_path.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "../" * (len(here) - common) + "/".join(there[common:]) + fragment
 
 
 def root_prefix(from_path: str) -> str:

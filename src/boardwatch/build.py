@@ -8,25 +8,29 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .config import SiteConfig, load_config
+from . import cache as caching
+from .config import CONFIG_FILE, SiteConfig, load_config
 from .derived import derived_outputs
 from .diagnostics import Diagnostic, Diagnostics, Span
-from .frontmatter import parse
-from .model import Graph, Record
+from .frontmatter import Document, parse
+from .model import Graph, Kind, Record, Source
 from .pages import PagePlan, plan_pages, site_view
+from .parallel import default_jobs, map_chunks
 from .publish import MARKER, PublishError, check_output, output_lock, publish
-from .render import RenderError, render
+from .render import LinkTarget, RenderContext, RenderError, render
 from .resolve import resolve
 from .schema import validate
 from .sources import discover
 from .templates import make_environment, static_pages
+from . import urls
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
+CACHE_DIR = ".boardwatch-cache"
 
 
 class BoardwatchError(Exception):
@@ -48,10 +52,12 @@ class OutputError(BoardwatchError):
 @dataclass(frozen=True, slots=True)
 class BuildResult:
     out: Path
-    pages: int
-    files: int
+    pages: int  # pages in the site
+    files: int  # files in the output
     warnings: tuple[Diagnostic, ...]
     seconds: float
+    rendered: int = 0  # pages rendered by this build (the rest were reused)
+    up_to_date: bool = False  # nothing changed: nothing was written
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +68,46 @@ class Loaded:
     diagnostics: Diagnostics
 
 
-def load(root: Path, *, drafts: bool = False, base_url: str | None = None) -> Loaded:
+def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Document | None, Record | None, list[Diagnostic]]]:
+    out = []
+    for source in sources:
+        diags = Diagnostics()
+        doc = parse(source, diags)
+        record = validate(doc, diags) if doc is not None else None
+        out.append((doc, record, list(diags)))
+    return out
+
+
+def load(root: Path, *, drafts: bool = False, base_url: str | None = None, jobs: int = 1,
+         sources: Sequence[Source] | None = None, diags: Diagnostics | None = None,
+         parse_cache: caching.ParseCache | None = None) -> Loaded:
     """Every stage up to planning; problems are collected, never raised."""
-    diags = Diagnostics()
+    diags = diags if diags is not None else Diagnostics()
     config = load_config(root, diags, base_url=base_url)
-    sources = discover(root, diags)
-    docs = [d for s in sources if (d := parse(s, diags)) is not None]
+    if sources is None:
+        sources = discover(root, diags)
+    pc = parse_cache or caching.ParseCache({}, {})
+    cached: dict[int, Document] = {}
+    for i, source in enumerate(sources):
+        if (doc := pc.get(source)) is not None:
+            cached[i] = doc
+    # Sources not in the cache are parsed and validated in parallel; cached ones only validated.
+    fresh = [s for i, s in enumerate(sources) if i not in cached]
+    parsed = iter(map_chunks(_parse_chunk, fresh, jobs))
     records: list[Record] = []
     failed_claims: set[str] = set()
-    for doc in docs:
-        record = validate(doc, diags)
+    for i, source in enumerate(sources):
+        if i in cached:
+            doc = cached[i]
+            record = validate(doc, diags)
+        else:
+            doc, record, found = next(parsed)
+            diags.extend(found)
+            if doc is not None:
+                pc.put(doc)
         if record is not None:
             records.append(record)
-        elif isinstance(doc.data.get("claims"), list):
+        elif doc is not None and isinstance(doc.data.get("claims"), list):
             failed_claims.update(c["id"] for c in doc.data["claims"] if isinstance(c, dict)
                                  and isinstance(c.get("id"), str))
     graph = resolve(sources, records, diags, drafts=drafts, failed_claims=frozenset(failed_claims))
@@ -82,62 +115,166 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None) -> Lo
     return Loaded(config, graph, plans, diags)
 
 
-def check(root: Path, *, drafts: bool = True, base_url: str | None = None, render_pages: bool = True
-          ) -> Diagnostics:
+def check(root: Path, *, drafts: bool = True, base_url: str | None = None, render_pages: bool = True,
+          jobs: int | None = None) -> Diagnostics:
     """Validate everything a build validates, including the templates, and write nothing."""
-    loaded = load(root, drafts=drafts, base_url=base_url)
+    jobs = jobs or default_jobs()
+    loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs)
     if render_pages and not loaded.diagnostics.has_errors:
-        _render_all(root, loaded, lambda *_: None)
+        _render_all(root, loaded, loaded.plans, jobs, lambda *_: None)
     return loaded.diagnostics
 
 
 def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url: str | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, jobs: int | None = None, use_cache: bool = True,
+          cache_dir: Path | None = None) -> BuildResult:
+    """Build the site in ``root`` into ``out`` (default ``root/site``).
+
+    With the cache (the default), unchanged files are not parsed again, unchanged pages are
+    reused from the previous output, and a build with no changed input writes nothing.
+    ``jobs`` processes parse and render (default: one per core); the output is the same
+    whatever the number.
+    """
     started = time.perf_counter()
     note = progress or (lambda *_: None)
     out = out if out is not None else root / "site"
+    jobs = jobs or default_jobs()
+    if use_cache and cache_dir is None:
+        cache_dir = root / CACHE_DIR
     try:
         check_output(out, root)
     except PublishError as exc:
         raise OutputError(str(exc)) from exc
     note("read", 0, 0)
-    loaded = load(root, drafts=drafts, base_url=base_url)
-    if loaded.diagnostics.has_errors:
-        raise ContentErrors(loaded.diagnostics)
-    files = _render_all(root, loaded, note)
-    if loaded.diagnostics.has_errors:
-        raise ContentErrors(loaded.diagnostics)
+    diags = Diagnostics()
+    sources = discover(root, diags)
+    inputs = _inputs_digest(root, sources, drafts=drafts, base_url=base_url)
+    manifest = caching.load_manifest(out, diags) if use_cache else None
+    if (manifest is not None and manifest.inputs == inputs and not diags.has_errors
+            and caching.output_unchanged(out, manifest)):
+        return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
+                           warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
+    parse_cache = caching.load_parse_cache(cache_dir if use_cache else None, diags)
+    note("parse", 0, len(sources))
+    loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs, sources=sources, diags=diags,
+                  parse_cache=parse_cache)
+    if diags.has_errors:
+        raise ContentErrors(diags)
+    common = _common_digest(root, loaded)
+    fingerprints = {p.path: _fingerprint(p, common) for p in loaded.plans}
+    reuse: dict[str, Path] = {}
+    if manifest is not None and caching.output_unchanged(out, manifest):
+        reuse = {path: out / path for path, fp in fingerprints.items() if manifest.pages.get(path) == fp}
+    todo = [p for p in loaded.plans if p.path not in reuse]
+    files = _render_all(root, loaded, todo, jobs, note)
+    if diags.has_errors:
+        raise ContentErrors(diags)
     files.update(derived_outputs(loaded.graph, loaded.plans, loaded.config))
-    copies = _static_files(root, set(files), loaded.diagnostics)
-    if loaded.diagnostics.has_errors:
-        raise ContentErrors(loaded.diagnostics)
-    files[f"{MARKER}/build.txt"] = _build_info(files, copies)
-    note("write", 0, len(files) + len(copies))
+    copies = _static_files(root, set(files) | set(reuse), diags)
+    if diags.has_errors:
+        raise ContentErrors(diags)
+    files[f"{MARKER}/build.txt"] = _build_info()
+    note("write", 0, len(files) + len(copies) + len(reuse))
     try:
         with output_lock(out):
-            publish(files, copies, out)
+            publish(files, copies, out, reuse=reuse)
+            if use_cache:
+                written = sorted({*files, *copies, *reuse})
+                stats = caching.stat_files(out, written)
+                (out / caching.MANIFEST).write_bytes(caching.manifest_bytes(inputs, fingerprints, stats))
     except PublishError as exc:
         raise OutputError(str(exc)) from exc
-    return BuildResult(out=out, pages=len(loaded.plans), files=len(files) + len(copies),
-                       warnings=loaded.diagnostics.warnings, seconds=time.perf_counter() - started)
+    if use_cache:
+        caching.save_parse_cache(cache_dir, parse_cache)
+    return BuildResult(out=out, pages=len(loaded.plans), files=len(files) + len(copies) + len(reuse),
+                       warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(todo))
 
 
-def _render_all(root: Path, loaded: Loaded, note: Progress) -> dict[str, bytes]:
-    env = make_environment(root)
-    site = site_view(loaded.config, tuple((t.split("/", 1)[1], title) for t, title in static_pages(root)))
+def _inputs_digest(root: Path, sources: Sequence[Source], *, drafts: bool, base_url: str | None) -> str:
+    """Everything a build reads: content (by hash), settings, templates, theme, static files, options."""
+    from . import __version__
+    parts: list[str | bytes] = [__version__, f"drafts={drafts}", f"base_url={base_url}"]
+    parts += [f"{s.path}:{s.sha256}" for s in sources]
+    config = root / CONFIG_FILE
+    parts.append(config.read_bytes() if config.is_file() else b"")
+    for folder in (root / "templates", root / "static", _theme_dir()):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    st = path.stat()
+                    parts.append(f"{path.relative_to(folder).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
+    return caching.digest(parts)
+
+
+def _theme_dir() -> Path:
+    return Path(str(resources.files("boardwatch") / "theme"))
+
+
+def _common_digest(root: Path, loaded: Loaded) -> str:
+    """What every page depends on: version, settings, every template, the autolink names."""
+    from . import __version__
+    parts: list[str | bytes] = [__version__, repr(loaded.config), repr(loaded.graph.names)]
+    for folder in (root / "templates", _theme_dir() / "templates"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*.html")):
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    parts.append(repr(site_view(loaded.config, _page_titles(root))))
+    return caching.digest(parts)
+
+
+def _fingerprint(plan: PagePlan, common: str) -> str:
+    return caching.digest([common, plan.path, plan.template, repr(plan.view), repr(plan.markdown)])
+
+
+def _page_titles(root: Path) -> tuple[tuple[str, str], ...]:
+    return tuple((t.split("/", 1)[1], title) for t, title in static_pages(root))
+
+
+_CONTEXT: tuple[Path, Loaded] | None = None
+_RENDER_CTX: RenderContext | None = None
+
+
+def _render_context(root: Path, loaded: Loaded) -> RenderContext:
+    targets = {e.id: LinkTarget(e.name, urls.entity_path(e.kind, e.id), e.kind.value)
+               for e in loaded.graph.entities.values()}
+    return RenderContext(make_environment(root), site_view(loaded.config, _page_titles(root)),
+                         loaded.graph.names, targets, autolink=loaded.config.autolink)
+
+
+def _render_chunk(plans: Sequence[PagePlan]) -> list[bytes | Diagnostic]:
+    global _RENDER_CTX
+    assert _CONTEXT is not None
+    if _RENDER_CTX is None:
+        _RENDER_CTX = _render_context(*_CONTEXT)
+    out: list[bytes | Diagnostic] = []
+    for plan in plans:
+        try:
+            out.append(render(plan, _RENDER_CTX))
+        except RenderError as exc:
+            out.append(exc.diagnostic)
+    return out
+
+
+def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress
+                ) -> dict[str, bytes]:
+    global _CONTEXT, _RENDER_CTX
+    _CONTEXT, _RENDER_CTX = (root, loaded), None
+    try:
+        note("render", 0, len(plans))
+        results = map_chunks(_render_chunk, plans, jobs)
+        note("render", len(plans), len(plans))
+    finally:
+        _CONTEXT, _RENDER_CTX = None, None
     files: dict[str, bytes] = {}
     failed_templates: set[tuple[str, int]] = set()
-    total = len(loaded.plans)
-    for done, plan in enumerate(loaded.plans, 1):
-        try:
-            files[plan.path] = render(plan, env, site)
-        except RenderError as exc:
-            where = (exc.diagnostic.span.file, exc.diagnostic.span.line)
-            if where not in failed_templates:  # one report per template line, not one per page
-                failed_templates.add(where)
-                loaded.diagnostics.add(exc.diagnostic)
-        if done % 50 == 0 or done == total:
-            note("render", done, total)
+    for plan, result in zip(plans, results):
+        if isinstance(result, bytes):
+            files[plan.path] = result
+            continue
+        where = (result.span.file, result.span.line)
+        if where not in failed_templates:  # one report per template line, not one per page
+            failed_templates.add(where)
+            loaded.diagnostics.add(result)
     return files
 
 
@@ -175,6 +312,6 @@ def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[s
     return copies
 
 
-def _build_info(files: dict[str, bytes], copies: dict[str, Path]) -> bytes:
+def _build_info() -> bytes:
     from . import __version__
-    return (f"boardwatch {__version__}\n{len(files) + len(copies)} files\n").encode("utf-8")
+    return f"boardwatch {__version__}\n".encode("utf-8")

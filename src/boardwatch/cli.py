@@ -90,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
                                    "build leaves the previous site untouched.")
     common(b)
     b.add_argument("-o", "--out", metavar="DIR", help="output folder (default: SITE_DIR/site)")
+    b.add_argument("-j", "--jobs", type=_positive, metavar="N",
+                   help="processes that parse and render (default: one per core); the output is identical "
+                        "whatever N is")
+    b.add_argument("--no-cache", action="store_true",
+                   help="ignore and do not write the cache: parse and render everything (a cold build)")
+    b.add_argument("--cache-dir", metavar="DIR",
+                   help="where parsed content is cached between builds (default: SITE_DIR/.boardwatch-cache); "
+                        "keep it, and the output folder, between CI runs for incremental builds")
 
     c = sub.add_parser("check", help="validate the site and write nothing",
                        description="Validate everything a build validates (content, settings, templates) and "
@@ -98,6 +106,16 @@ def _parser() -> argparse.ArgumentParser:
     from .commands import add_commands
     add_commands(sub)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,7 +154,9 @@ def _build(args: argparse.Namespace, out: Output) -> int:
     root = _site(args)
     target = Path(args.out) if args.out else root / "site"
     try:
-        result = build(root, target, drafts=args.drafts, base_url=args.base_url, progress=out.progress)
+        result = build(root, target, drafts=args.drafts, base_url=args.base_url, progress=out.progress,
+                       jobs=args.jobs, use_cache=not args.no_cache,
+                       cache_dir=Path(args.cache_dir) if args.cache_dir else None)
     except ContentErrors as exc:
         out.diagnostics(exc.diagnostics.sorted(), root)
         if out.fmt == "text":
@@ -146,7 +166,13 @@ def _build(args: argparse.Namespace, out: Output) -> int:
         print(f"boardwatch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     out.diagnostics(result.warnings, root)
-    out.info(f"built {result.pages} pages ({result.files} files) into {result.out} in {result.seconds:.2f}s")
+    if result.up_to_date:
+        out.info(f"{result.out} is up to date ({result.pages} pages); nothing written "
+                 f"in {result.seconds:.2f}s")
+    else:
+        reused = result.pages - result.rendered
+        out.info(f"built {result.pages} pages ({result.files} files) into {result.out} in {result.seconds:.2f}s"
+                 + (f": {result.rendered} rendered, {reused} unchanged" if reused else ""))
     if args.strict and result.warnings:
         print("--strict: warnings count as errors", file=sys.stderr)
         return EXIT_CONTENT

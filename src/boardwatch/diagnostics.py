@@ -68,6 +68,7 @@ CODES: dict[str, str] = {
     "BW501": "two pages would be written to the same path",
     "BW502": "output folder problem",
     "BW601": "template error",
+    "BW701": "cache ignored",
     "BW900": "internal error",
 }
 

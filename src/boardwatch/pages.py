@@ -15,7 +15,7 @@ from markupsafe import Markup
 from . import urls
 from .config import SiteConfig
 from .diagnostics import Diagnostics, Span
-from .markup import Renderer, Target, first_paragraph, first_paragraph_markdown
+from .markup import Renderer, first_paragraph, first_paragraph_markdown
 from .model import FOLDERS, Article, Claim, Entity, Event, Graph, Kind, NewClaim, Revisit
 from .views import (
     BODY_TYPE_LABELS, ArticleLink, ArticlePage, ClaimPage, ClaimView, Crumb, EntityLink, EntityPage, EventView, HomePage,
@@ -30,11 +30,21 @@ ALL_ENTITIES = "*entities"
 
 
 @dataclass(frozen=True, slots=True)
+class Markdown:
+    """A Markdown field of a view, rendered in the render stage (the costly part of a page)."""
+
+    field: str  # the view field that receives the HTML, e.g. "body"
+    text: str
+    self_id: str = ""  # an entity's own page does not autolink its own name
+
+
+@dataclass(frozen=True, slots=True)
 class PagePlan:
     path: str  # output path, site-relative
     template: str
     view: Page
-    inputs: frozenset[str]
+    inputs: frozenset[str]  # source files (and "*" wildcards) the page is made from
+    markdown: Markdown | None = None
 
 
 def site_view(config: SiteConfig, extra_pages: Sequence[tuple[str, str]] = ()) -> SiteView:
@@ -137,14 +147,6 @@ class _Planner:
         return EventView(date=e.date, title=e.title, type=e.type, actors=self.links(e.actors),
                          initiative=self.link(e.initiative), article=self.article_links[e.article])
 
-    def _lookup(self, from_path: str):  # type: ignore[no-untyped-def]
-        def lookup(entity_id: str) -> Target | None:
-            link = self.entity_links.get(entity_id)
-            if link is None:
-                return None
-            return Target(link.name, urls.relative(from_path, link.path), link.kind)
-        return lookup
-
     def _base(self, path: str) -> dict[str, object]:
         return {"path": path, "canonical": self.config.absolute(path)}
 
@@ -163,7 +165,7 @@ class _Planner:
 
     def article(self, a: Article) -> PagePlan:
         path = urls.article_path(a.slug)
-        body = Markup(self.renderer.render(a.body_md, self._lookup(path)))
+        body = Markup("")  # rendered with the page, see Markdown
         listed = {r.id for r in (*a.actors, *a.initiatives)}
         touched = [r.id for r in a.refs() if r.id not in listed]
         new_claims = tuple(self.claim_views[c.id] for c in a.claims
@@ -188,7 +190,7 @@ class _Planner:
         # A claim shows its whole history, so every article that revisits it is an input too.
         inputs |= {self.g.articles[step.article.slug].path
                    for claim in (*new_claims, *(r.claim for r in revisits)) for step in claim.history}
-        return PagePlan(path, "article.html", view, frozenset(inputs | {"*names"}))
+        return PagePlan(path, "article.html", view, frozenset(inputs | {"*names"}), Markdown("body", a.body_md))
 
     def entity(self, e: Entity) -> PagePlan:
         path = urls.entity_path(e.kind, e.id)
@@ -215,7 +217,7 @@ class _Planner:
             feed=urls.feed_path(e.id), id=e.id, name=e.name, summary=e.summary, aliases=e.aliases,
             wikidata=e.wikidata, links=tuple(LinkView(title=l.title, url=l.url) for l in e.links),
             tags=self.tag_links(e.tags),
-            profile=Markup(self.renderer.render(e.profile_md, self._lookup(path), self_id=e.id)),
+            profile=Markup(""),
             facts=tuple(facts),
             roles=tuple(RoleView(title=r.title, of=self.link(r.of.id if r.of else None), start=r.start, end=r.end)
                         for r in e.roles),
@@ -234,7 +236,7 @@ class _Planner:
         inputs |= {self.g.entities[i].path for i in (*back.related, *back.initiatives, *own_refs)
                    if i in self.g.entities}
         template = f"{e.kind.value}.html"
-        return PagePlan(path, template, view, frozenset(inputs))
+        return PagePlan(path, template, view, frozenset(inputs | {"*names"}), Markdown("profile", e.profile_md, e.id))
 
     def claim_page(self, c: Claim) -> PagePlan:
         view = self.claim_views[c.id]

@@ -92,14 +92,26 @@ def clean_stale(out: Path) -> None:
                 shutil.rmtree(path, ignore_errors=True)
 
 
-def publish(files: Mapping[str, bytes], copies: Mapping[str, Path], out: Path) -> None:
-    """Write ``files`` (site path -> bytes) and ``copies`` (site path -> file to copy), then swap in."""
+def publish(files: Mapping[str, bytes], copies: Mapping[str, Path], out: Path,
+            reuse: Mapping[str, Path] | None = None) -> None:
+    """Write ``files`` (site path -> bytes) and ``copies`` (site path -> file to copy), then swap in.
+
+    ``reuse`` names unchanged files of the previous output (site path -> file in ``out``): they
+    are hard-linked into the new output (copied where links are not possible), so they keep
+    their bytes and modification times. The old output is only replaced, never written into.
+    """
     clean_stale(out)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(parents=True)
         made: set[Path] = {staging}
+        for rel, source in sorted((reuse or {}).items()):
+            target = _target(staging, rel, made)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
         for rel, source in sorted(copies.items()):
             target = _target(staging, rel, made)
             shutil.copyfile(source, target)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping, Sequence
+
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, UndefinedError
+from markupsafe import Markup
 
 from . import urls
 from .diagnostics import Diagnostic, Severity, Span
+from .markup import Renderer, Target
 from .pages import PagePlan
 from .views import SiteView
 
@@ -16,20 +21,54 @@ class RenderError(Exception):
         self.diagnostic = diagnostic
 
 
-def render(plan: PagePlan, env: Environment, site: SiteView) -> bytes:
+@dataclasses.dataclass(frozen=True, slots=True)
+class LinkTarget:
+    name: str
+    path: str  # site path of the entity's page
+    kind: str
+
+
+class RenderContext:
+    """What every page render needs besides its plan. One per process: the Markdown renderer
+    it holds is stateful, and the Jinja environment caches compiled templates."""
+
+    def __init__(self, env: Environment, site: SiteView, names: Sequence[tuple[str, str]],
+                 targets: Mapping[str, LinkTarget], *, autolink: bool = True) -> None:
+        self.env = env
+        self.site = site
+        self.targets = targets
+        self.renderer = Renderer(names, autolink=autolink)
+
+    def markdown(self, text: str, from_path: str, self_id: str = "") -> Markup:
+        targets = self.targets
+
+        def lookup(entity_id: str) -> Target | None:
+            target = targets.get(entity_id)
+            if target is None:
+                return None
+            return Target(target.name, urls.relative(from_path, target.path), target.kind)
+
+        return Markup(self.renderer.render(text, lookup, self_id=self_id))
+
+
+def render(plan: PagePlan, ctx: RenderContext) -> bytes:
     path = plan.path
+    view = plan.view
+    if plan.markdown is not None:
+        html = ctx.markdown(plan.markdown.text, path, plan.markdown.self_id)
+        view = dataclasses.replace(view, **{plan.markdown.field: html})  # type: ignore[type-var]
 
     def url(target: str) -> str:
         return urls.relative(path, target)
 
     try:
-        template = env.get_template(plan.template)
-        html = template.render(page=plan.view, site=site, url=url, root=urls.root_prefix(path))
+        template = ctx.env.get_template(plan.template)
+        out = template.render(page=view, site=ctx.site, url=url, root=urls.root_prefix(path))
     except TemplateSyntaxError as exc:
         raise RenderError(_diagnostic(exc, exc.filename or exc.name or plan.template, exc.lineno, plan)) from exc
     except (UndefinedError, TemplateError) as exc:
         raise RenderError(_diagnostic(exc, *_template_location(exc, plan.template), plan)) from exc
-    return html.encode("utf-8")
+    return out.encode("utf-8")
 
 
 def _template_location(exc: BaseException, fallback: str) -> tuple[str, int]:

@@ -1,0 +1,200 @@
+"""Incremental builds: what the last build saw, so the next one redoes only what changed.
+
+Two stores, both plain JSON (a cache is data, never code: a corrupt or foreign cache is
+ignored with a warning, never trusted):
+
+- the **parse cache** (``<cache dir>/parsed.json``): each content file's front matter, with
+  its positions, keyed by the file's sha256, so unchanged files skip YAML;
+- the **output manifest** (``<out>/.boardwatch/manifest.json``): for every page written, the
+  fingerprint of everything it was made from, and a digest of every input of the build. A page
+  whose fingerprint is unchanged is reused from the previous output instead of rendered; a
+  build whose inputs digest is unchanged writes nothing at all.
+
+A page's fingerprint hashes the view its template receives (all the data shown on the page),
+its Markdown, the autolink names table, every template, the site settings and the boardwatch
+version. Hashing the view rather than a list of dependencies means no dependency can be missed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostics, Span
+from .frontmatter import Document, KeyPath
+from .model import Source
+
+FORMAT = 1
+MANIFEST = ".boardwatch/manifest.json"
+PARSED = "parsed.json"
+_DATE, _DATETIME = "\x00date", "\x00datetime"  # NUL never occurs in decoded content
+
+
+def _header() -> dict[str, Any]:
+    from . import __version__
+    return {"format": FORMAT, "boardwatch": __version__, "python": sys.version.split()[0]}
+
+
+def digest(parts: Iterable[str | bytes]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+# -- JSON encoding of front-matter values (dates are not JSON) ---------------------------------
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return [_DATETIME, value.isoformat()]
+    if isinstance(value, dt.date):
+        return [_DATE, value.isoformat()]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) == 2 and value[0] == _DATE:
+            return dt.date.fromisoformat(value[1])
+        if len(value) == 2 and value[0] == _DATETIME:
+            return dt.datetime.fromisoformat(value[1])
+        return [_decode(v) for v in value]
+    return value
+
+
+def _spans(spans: Mapping[KeyPath, Span]) -> list[list[Any]]:
+    return [[list(path), s.line, s.column, s.length] for path, s in spans.items()]
+
+
+def _unspans(rows: list[list[Any]], file: str) -> dict[KeyPath, Span]:
+    return {tuple(path): Span(file, line, column, length) for path, line, column, length in rows}
+
+
+@dataclass
+class ParseCache:
+    """Front matter of unchanged files, by sha256. ``hits`` and ``misses`` are for reports."""
+
+    entries: dict[str, Any]
+    used: dict[str, Any]
+    hits: int = 0
+    misses: int = 0
+
+    def get(self, source: Source) -> Document | None:
+        entry = self.entries.get(source.sha256)
+        if entry is None:
+            self.misses += 1
+            return None
+        try:
+            lines = source.text.split("\n")
+            body_line = entry["body_line"]
+            doc = Document(source, _decode(entry["data"]), _unspans(entry["values"], source.path),
+                           _unspans(entry["keys"], source.path), "\n".join(lines[body_line - 1:]), body_line)
+        except (KeyError, TypeError, ValueError, IndexError):
+            self.misses += 1
+            return None
+        self.used[source.sha256] = entry
+        self.hits += 1
+        return doc
+
+    def put(self, doc: Document) -> None:
+        self.used[doc.source.sha256] = {
+            "data": _encode(doc.data), "values": _spans(doc.values), "keys": _spans(doc.keys),
+            "body_line": doc.body_line,
+        }
+
+
+def _read_json(path: Path, what: str, diags: Diagnostics) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        diags.warning("BW701", f"the {what} is unreadable and was ignored", Span(str(path)),
+                      hint="nothing to do: this build starts from scratch and writes a new one")
+        return None
+    if not isinstance(data, dict) or data.get("header") != _header():
+        diags.warning("BW701", f"the {what} was written by another version of boardwatch or Python and was "
+                               "ignored", Span(str(path)), hint="nothing to do: this build writes a new one")
+        return None
+    return data
+
+
+def load_parse_cache(cache_dir: Path | None, diags: Diagnostics) -> ParseCache:
+    if cache_dir is None:
+        return ParseCache({}, {})
+    data = _read_json(cache_dir / PARSED, "parse cache", diags)
+    entries = data.get("entries") if data else None
+    return ParseCache(entries if isinstance(entries, dict) else {}, {})
+
+
+def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
+    """Keep only the entries this build used, so deleted files do not linger."""
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomic(cache_dir / PARSED, {"header": _header(), "entries": dict(sorted(cache.used.items()))})
+
+
+@dataclass(frozen=True)
+class Manifest:
+    inputs: str  # digest of every input of the build
+    pages: Mapping[str, str]  # output path -> fingerprint
+    files: Mapping[str, list[int]]  # every output file -> [size, mtime_ns], to notice hand edits
+
+
+def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
+    data = _read_json(out / MANIFEST, "output manifest", diags)
+    if data is None:
+        return None
+    try:
+        return Manifest(str(data["inputs"]), dict(data["pages"]), dict(data["files"]))
+    except (KeyError, TypeError, ValueError):
+        diags.warning("BW701", "the output manifest is malformed and was ignored", Span(str(out / MANIFEST)),
+                      hint="nothing to do: this build renders every page")
+        return None
+
+
+def manifest_bytes(inputs: str, pages: Mapping[str, str], files: Mapping[str, list[int]]) -> bytes:
+    data = {"header": _header(), "inputs": inputs, "pages": dict(sorted(pages.items())),
+            "files": dict(sorted(files.items()))}
+    return (json.dumps(data, sort_keys=True) + "\n").encode("utf-8")
+
+
+def output_unchanged(out: Path, manifest: Manifest) -> bool:
+    """True when every output file the manifest lists is still there, unedited."""
+    for rel, (size, mtime) in manifest.files.items():
+        try:
+            st = os.stat(out / rel)
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+    return True
+
+
+def stat_files(out: Path, rels: Iterable[str]) -> dict[str, list[int]]:
+    result = {}
+    for rel in rels:
+        st = os.stat(out / rel)
+        result[rel] = [st.st_size, st.st_mtime_ns]
+    return result
+
+
+def _write_atomic(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, sort_keys=True), "utf-8")
+    os.replace(tmp, path)

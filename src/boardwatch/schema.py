@@ -139,6 +139,8 @@ class _Checker:
         def read(value: Any, path: KeyPath) -> str | None:
             if isinstance(value, str) and value in choices:
                 return value
+            if isinstance(value, bool) and str(value).lower() in choices:
+                return str(value).lower()  # YAML reads `status: false` as a boolean
             near = did_you_mean(str(value), choices) if isinstance(value, str) else ""
             self.fail("BW204", path, f"'{path[-1]}' must be one of {', '.join(choices)}; found {_show(value)}",
                       near or f"use one of: {', '.join(choices)}")

@@ -76,6 +76,7 @@ class _Known:
         self.files: dict[str, str] = {}
         self.article_stems: set[str] = set()
         self.names: dict[str, str] = {}  # lower-case name or alias -> id
+        self.duplicates: set[str] = set()  # ids of two files: reported once as BW302
 
 
 def _register(sources: Sequence[Source], records: Sequence[Record], diags: Diagnostics) -> _Known:
@@ -89,6 +90,7 @@ def _register(sources: Sequence[Source], records: Sequence[Record], diags: Diagn
             diags.error("BW302", f"id '{source.stem}' is already used by {other}", Span(source.path, 1, 1),
                         hint=f"ids are unique across people, states, bodies and initiatives: rename one of "
                              f"{other} and {source.path}")
+            known.duplicates.add(source.stem)
             continue
         known.kinds[source.stem] = source.kind
         known.files[source.stem] = source.path
@@ -116,6 +118,8 @@ class _RefChecker:
     def check(self, ref: Ref | None, allowed: frozenset[Kind], what: str) -> None:
         if ref is None:
             return
+        if ref.id in self.known.duplicates:
+            return  # which of the two files is meant is unknown; BW302 says so once
         kind = self.known.kinds.get(ref.id)
         if kind is None:
             self._unknown(ref, what)

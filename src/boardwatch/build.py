@@ -223,6 +223,7 @@ def _common_digest(root: Path, loaded: Loaded) -> str:
 
 
 def _fingerprint(plan: PagePlan, common: str) -> str:
+    # The view's repr is a complete, deterministic account of the data the page shows.
     return caching.digest([common, plan.path, plan.template, repr(plan.view), repr(plan.markdown)])
 
 

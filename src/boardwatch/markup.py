@@ -22,7 +22,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from .refs import REF_PATTERN
+from .refs import REF_PATTERN, REF_RE
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
@@ -211,6 +211,28 @@ def first_paragraph_markdown(text: str) -> str:
         if block.strip() and not _BLOCK_START_RE.match(block):
             return block
     return ""
+
+
+_INLINE_RULES = (
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links -> text
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links -> text
+    (re.compile(r"<[^>]*>"), ""),  # raw HTML tags
+    (re.compile(r"\*\*|\*|~~|`+"), ""),  # emphasis and code markers
+    (re.compile(r"(?<!\w)_+|_+(?!\w)"), ""),  # underscore emphasis, not snake_case
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])"), r"\1"),  # backslash escapes
+)
+
+
+def plain_summary(text: str, names: Callable[[str], str | None]) -> str:
+    """Plain text of a body's first paragraph, for default summaries; ``names`` gives an id's name."""
+    lead = first_paragraph_markdown(text)
+    if not lead:
+        return ""
+    lead = REF_RE.sub(lambda m: (m.group(2) or names(m.group(1).strip()) or m.group(1)).strip(), lead)
+    for pattern, replacement in _INLINE_RULES:
+        lead = pattern.sub(replacement, lead)
+    return " ".join(html.unescape(lead).split())
 
 
 def first_paragraph(body_html: str) -> str:

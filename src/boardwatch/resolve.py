@@ -188,6 +188,7 @@ def _claims(articles: list[Article], all_articles: list[Article], diags: Diagnos
             failed_claims: frozenset[str]) -> dict[str, Claim]:
     firsts: dict[str, tuple[NewClaim, Article]] = {}
     in_drafts: set[str] = set()
+    published = {a.path for a in articles}
     for article in sorted(all_articles, key=lambda a: (sort_date(a.date), a.slug)):
         for entry in article.claims:
             if isinstance(entry, NewClaim):
@@ -196,7 +197,7 @@ def _claims(articles: list[Article], all_articles: list[Article], diags: Diagnos
                     diags.error("BW304", f"claim id '{entry.id}' is already used in {where}", entry.span,
                                 path="claims.id", hint="claim ids are unique across the site: choose another id, "
                                 "or use 'revisits: <id>' to update the earlier claim")
-                elif article in articles:
+                elif article.path in published:
                     firsts[entry.id] = (entry, article)
                 else:
                     in_drafts.add(entry.id)

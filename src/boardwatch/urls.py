@@ -67,7 +67,8 @@ def relative(from_path: str, to_path: str) -> str:
     common = 0
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
         common += 1
-    return "../" * (len(here) - common) + "/".join(there[common:]) + fragment
+    # An empty path would mean "this page": a link to this page's own folder is "./".
+    return ("../" * (len(here) - common) + "/".join(there[common:]) or "./") + fragment
 
 
 def root_prefix(from_path: str) -> str:

@@ -113,8 +113,8 @@ def _read(path: Path, diags: Diagnostics) -> SiteConfig:
     text = decode(raw, CONFIG_FILE, diags)
     if text is None:
         return SiteConfig()
-    if not text.strip():
-        return SiteConfig()
+    if all(not line.strip() or line.lstrip().startswith("#") for line in text.split("\n")):
+        return SiteConfig()  # empty, or only comments: every key has a default
     loaded = load_mapping(text, CONFIG_FILE, 0, diags)
     if loaded is None:
         return SiteConfig()

@@ -1,0 +1,137 @@
+"""The publish stage: staging + swap, a failed write leaves the old output, the lock, safety."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import tree_bytes
+
+from boardwatch.publish import MARKER, PublishError, check_output, clean_stale, output_lock, publish
+
+
+def _leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def _publish_v1(out: Path, tmp_path: Path) -> dict[str, bytes]:
+    static = tmp_path / "logo.svg"
+    static.write_bytes(b"<svg/>")
+    publish({"index.html": b"v1", "people/x.html": b"x1", f"{MARKER}/build.txt": b"b"},
+            {"assets/logo.svg": static}, out)
+    return tree_bytes(out)
+
+
+def test_publish_writes_files_and_copies(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    tree = _publish_v1(out, tmp_path)
+    assert tree == {"index.html": b"v1", "people/x.html": b"x1", f"{MARKER}/build.txt": b"b",
+                    "assets/logo.svg": b"<svg/>"}
+    assert _leftovers(out) == []
+
+
+def test_publish_replaces_the_whole_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _publish_v1(out, tmp_path)
+    publish({"index.html": b"v2", "states/y.html": b"y"}, {}, out)
+    assert tree_bytes(out) == {"index.html": b"v2", "states/y.html": b"y"}  # people/x.html is gone
+    assert _leftovers(out) == []
+
+
+def test_a_failed_write_leaves_the_old_output_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    before = _publish_v1(out, tmp_path)
+    with pytest.raises(OSError):
+        publish({"index.html": b"v2"}, {"assets/missing.svg": tmp_path / "does-not-exist.svg"}, out)
+    assert tree_bytes(out) == before
+    assert _leftovers(out) == []  # the staging folder is removed
+
+
+def test_reused_files_keep_their_bytes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _publish_v1(out, tmp_path)
+    publish({"index.html": b"v2"}, {}, out, reuse={"people/x.html": out / "people" / "x.html"})
+    assert tree_bytes(out) == {"index.html": b"v2", "people/x.html": b"x1"}
+
+
+def test_stale_staging_and_old_folders_are_cleaned(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    dead = tmp_path / ".out.staging-999999999"
+    old = tmp_path / ".out.old-999999999"
+    live = tmp_path / f".out.staging-{os.getppid()}"  # another running process: left alone
+    for folder in (dead, old, live):
+        folder.mkdir()
+        (folder / "f").write_text("x")
+    clean_stale(out)
+    assert not dead.exists() and not old.exists()
+    assert live.exists()
+
+
+def test_lock_is_held_and_released(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    lock = tmp_path / ".out.boardwatch-lock"
+    with output_lock(out):
+        assert lock.read_text() == str(os.getpid())
+    assert not lock.exists()
+    with pytest.raises(RuntimeError), output_lock(out):
+        raise RuntimeError("build failed")
+    assert not lock.exists()
+
+
+def test_a_lock_held_by_another_running_build_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    lock = tmp_path / ".out.boardwatch-lock"
+    lock.write_text(str(os.getppid()))  # a live process that is not this one
+    with pytest.raises(PublishError, match="another boardwatch build"):
+        with output_lock(out):
+            pass
+    assert lock.read_text() == str(os.getppid())  # not taken over, not removed
+
+
+@pytest.mark.parametrize("content", ["999999999", "", "not a pid"])
+def test_a_stale_lock_is_taken_over(tmp_path: Path, content: str) -> None:
+    out = tmp_path / "out"
+    lock = tmp_path / ".out.boardwatch-lock"
+    lock.write_text(content)
+    with output_lock(out):
+        assert lock.read_text() == str(os.getpid())
+    assert not lock.exists()
+
+
+def test_check_output_accepts_new_empty_and_previous_outputs(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    check_output(tmp_path / "new", root)
+    (tmp_path / "empty").mkdir()
+    check_output(tmp_path / "empty", root)
+    (tmp_path / "previous" / MARKER).mkdir(parents=True)
+    (tmp_path / "previous" / "index.html").write_text("x")
+    check_output(tmp_path / "previous", root)
+    check_output(root / "site", root)  # the default: site/ inside the site folder
+
+
+@pytest.mark.parametrize("where, why", [
+    (".", "contains the site"), ("..", "contains the site"), ("content/out", "inside the site's content/"),
+    ("templates", "inside the site's templates/"), ("static/x", "inside the site's static/"),
+])
+def test_check_output_refuses_to_replace_the_site(tmp_path: Path, where: str, why: str) -> None:
+    root = tmp_path / "site"
+    for folder in ("content", "templates", "static"):
+        (root / folder).mkdir(parents=True)
+    with pytest.raises(PublishError, match=why):
+        check_output(root / where, root)
+
+
+def test_check_output_refuses_a_foreign_folder_or_a_file(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    foreign = tmp_path / "documents"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("precious")
+    with pytest.raises(PublishError, match="not written by boardwatch"):
+        check_output(foreign, root)
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    with pytest.raises(PublishError, match="not a folder"):
+        check_output(a_file, root)

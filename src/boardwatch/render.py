@@ -79,6 +79,8 @@ def _template_location(exc: BaseException, fallback: str) -> tuple[str, int]:
         name = frame.f_globals.get("__jinja_template__")
         if name is not None:
             where = (name.filename or name.name or fallback, name.get_corresponding_lineno(tb.tb_lineno))
+        elif "__jinja_exception__" in frame.f_globals:  # a frame Jinja rewrote to the template's file and line
+            where = (frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     return where
 
@@ -92,7 +94,12 @@ def _diagnostic(exc: BaseException, filename: str, line: int, plan: PagePlan) ->
 
 
 def _display(filename: str) -> str:
+    """The template's path as a site path (``templates/article.html``), or the theme's name."""
+    filename = filename.replace("\\", "/")
     marker = "/boardwatch/theme/"
     if marker in filename:
         return "(built-in theme) " + filename.split(marker, 1)[1]
+    site = filename.rfind("/templates/")
+    if site >= 0:
+        return filename[site + 1:]
     return filename

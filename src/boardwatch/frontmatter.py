@@ -60,6 +60,8 @@ def format_path(path: KeyPath) -> str:
 def parse(source: Source, diags: Diagnostics) -> Document | None:
     text = source.text
     rel = source.path
+    if not source.readable:
+        return None  # already reported when it was read
     if not text.strip():
         diags.error("BW109", "the file is empty", Span(rel, 1, 1),
                     hint="start the file with a front-matter block: a line '---', 'name: ...' or 'title: ...', "

@@ -57,6 +57,7 @@ class Source:
     sha256: str
     kind: Kind
     stem: str  # file name without .md
+    readable: bool = True  # False when it could not be read or decoded (already reported); its id still counts
 
 
 @dataclass(frozen=True, slots=True)

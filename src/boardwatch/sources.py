@@ -92,19 +92,21 @@ def _read(path: Path, rel: str, real_root: Path, diags: Diagnostics) -> Source |
                     hint=f"move the file to content/{folder}/{path.name}")
         return None
     stem = path.name[: -len(".md")]
+    # A file that cannot be read still names an id, so mentions of it are not reported as unknown.
+    unreadable = Source(path=rel, text="", sha256="", kind=kind, stem=stem, readable=False)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         diags.error("BW111", f"could not read the file: {exc.strerror or exc}", span,
                     hint="check the file's permissions")
-        return None
+        return unreadable
     if len(raw) > MAX_FILE_BYTES:
         diags.error("BW106", f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}", span,
                     hint="split it into several articles, or move large material to static/")
-        return None
+        return unreadable
     text = decode(raw, rel, diags)
     if text is None:
-        return None
+        return unreadable
     return Source(path=rel, text=text, sha256=hashlib.sha256(raw).hexdigest(), kind=kind, stem=stem)
 
 

@@ -92,43 +92,74 @@ def clean_stale(out: Path) -> None:
                 shutil.rmtree(path, ignore_errors=True)
 
 
+class Staging:
+    """A folder beside ``out`` that becomes the new output only when :meth:`commit` is called.
+
+    Use it as a context manager: if anything fails (or the build is interrupted) before the
+    commit, the staging folder is removed and ``out`` is untouched. ``path`` may be written by
+    worker processes too (they write whole files under it, each to its own path).
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.path = out.parent / f".{out.name}.staging-{os.getpid()}"
+        self._made: set[Path] = set()
+        self._committed = False
+
+    def __enter__(self) -> Staging:
+        clean_stale(self.out)
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir(parents=True)
+        self._made = {self.path}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._committed:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def target(self, rel: str) -> Path:
+        """The staging path for site path ``rel``, with its folder created."""
+        target = self.path.joinpath(*rel.split("/"))
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        return target
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.target(rel).write_bytes(data)
+
+    def copy(self, rel: str, source: Path) -> None:
+        shutil.copyfile(source, self.target(rel))
+
+    def reuse(self, rel: str, source: Path) -> None:
+        """Take an unchanged file of the previous output: a hard link (it keeps its bytes and
+        modification time), or a copy where links are not possible."""
+        target = self.target(rel)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    def commit(self) -> None:
+        swap(self.path, self.out)
+        self._committed = True
+
+
 def publish(files: Mapping[str, bytes], copies: Mapping[str, Path], out: Path,
             reuse: Mapping[str, Path] | None = None) -> None:
     """Write ``files`` (site path -> bytes) and ``copies`` (site path -> file to copy), then swap in.
 
-    ``reuse`` names unchanged files of the previous output (site path -> file in ``out``): they
-    are hard-linked into the new output (copied where links are not possible), so they keep
-    their bytes and modification times. The old output is only replaced, never written into.
+    ``reuse`` names unchanged files of the previous output (site path -> file in ``out``), taken
+    with :meth:`Staging.reuse`. The old output is only replaced, never written into.
     """
-    clean_stale(out)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        staging.mkdir(parents=True)
-        made: set[Path] = {staging}
+    with Staging(out) as stage:
         for rel, source in sorted((reuse or {}).items()):
-            target = _target(staging, rel, made)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
+            stage.reuse(rel, source)
         for rel, source in sorted(copies.items()):
-            target = _target(staging, rel, made)
-            shutil.copyfile(source, target)
+            stage.copy(rel, source)
         for rel, data in sorted(files.items()):
-            _target(staging, rel, made).write_bytes(data)
-        swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _target(staging: Path, rel: str, made: set[Path]) -> Path:
-    target = staging.joinpath(*rel.split("/"))
-    if target.parent not in made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made.add(target.parent)
-    return target
+            stage.write(rel, data)
+        stage.commit()
 
 
 def swap(staging: Path, out: Path) -> None:

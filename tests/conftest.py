@@ -417,7 +417,7 @@ def _link_problem(out: Path, rel: str, url: str, ids: dict[str, set[str]]) -> st
         if target.startswith("../") or target == "..":
             return "leads outside the site"
         if parts.path.endswith("/"):
-            target = posixpath.join(target, "index.html")
+            target = posixpath.normpath(posixpath.join(target, "index.html"))
         if not (out / target).is_file():
             return f"no file {target}"
     if parts.fragment and target.endswith(".html") and parts.fragment not in ids.get(target, set()):

@@ -228,6 +228,12 @@ def test_a_broken_entity_file_does_not_cascade(tmp_path: Path) -> None:
     assert [(d.code, d.span.file) for d in diags] == [("BW104", "content/people/vladimir-putin.md")]
 
 
+def test_an_undecodable_entity_file_does_not_cascade(tmp_path: Path) -> None:
+    loaded = load(make_site(tmp_path, {"content/people/vladimir-putin.md": b"---\nname: Vladimir Put\xefn\n---\n"}))
+    assert [(d.code, d.span.file) for d in loaded.diagnostics.sorted()] == [
+        ("BW101", "content/people/vladimir-putin.md")]
+
+
 def test_an_entity_failing_the_schema_does_not_cascade(tmp_path: Path) -> None:
     _, diags = _load(tmp_path, {"content/people/vladimir-putin.md": "---\naliases: [Putin]\n---\n"})
     assert [(d.code, d.span.file) for d in diags] == [("BW201", "content/people/vladimir-putin.md")]

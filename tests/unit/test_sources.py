@@ -114,11 +114,17 @@ def test_hash_is_of_the_raw_bytes(tmp_path: Path) -> None:
     assert sources[0].sha256 == hashlib.sha256(raw).hexdigest()
 
 
+def _unreadable(sources: list) -> list[tuple[str, str, bool]]:
+    """A file that cannot be decoded is kept as an unreadable source: its id still counts."""
+    return [(s.path, s.text, s.readable) for s in sources]
+
+
 def test_invalid_utf8_names_line_and_column(tmp_path: Path) -> None:
     raw = b"---\nname: Someone\nsummary: caf\xe9 au lait\n---\n"
     root = make_site(tmp_path, {"content/people/a.md": raw}, base=False)
     sources, diags = _discover(root)
-    assert sources == []
+    assert _unreadable(sources) == [("content/people/a.md", "", False)]
+    assert parse(sources[0], diags) is None  # nothing more is reported
     [d] = list(diags)
     assert (d.code, d.span.file, d.span.line, d.span.column) == ("BW101", "content/people/a.md", 3, 13)
     assert "0xe9" in d.message
@@ -136,7 +142,7 @@ def test_nul_character_is_rejected_with_its_line(tmp_path: Path) -> None:
     raw = b"---\nname: X\n---\nbody\n\x00binary\n"
     root = make_site(tmp_path, {"content/people/a.md": raw}, base=False)
     sources, diags = _discover(root)
-    assert sources == []
+    assert _unreadable(sources) == [("content/people/a.md", "", False)]
     [d] = list(diags)
     assert (d.code, d.span.line) == ("BW101", 5)
 
@@ -145,7 +151,7 @@ def test_file_too_large(tmp_path: Path) -> None:
     root = make_site(tmp_path, {"content/articles/big.md": "---\ntitle: x\n---\n" + "a" * MAX_FILE_BYTES},
                      base=False)
     sources, diags = _discover(root)
-    assert sources == []
+    assert _unreadable(sources) == [("content/articles/big.md", "", False)]
     assert codes(list(diags)) == ["BW106"]
 
 

@@ -16,12 +16,13 @@ from pathlib import Path
 from . import cache as caching
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .derived import derived_outputs
+from .search import search_index
 from .diagnostics import Diagnostic, Diagnostics, Span
 from .frontmatter import Document, parse
 from .model import Graph, Kind, Record, Source
 from .pages import PagePlan, plan_pages, site_view
 from .parallel import default_jobs, map_chunks
-from .publish import MARKER, PublishError, check_output, output_lock, publish
+from .publish import MARKER, PublishError, Staging, check_output, output_lock
 from .render import LinkTarget, RenderContext, RenderError, render
 from .resolve import resolve
 from .schema import validate
@@ -166,27 +167,36 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     if manifest is not None and caching.output_unchanged(out, manifest):
         reuse = {path: out / path for path, fp in fingerprints.items() if manifest.pages.get(path) == fp}
     todo = [p for p in loaded.plans if p.path not in reuse]
-    files = _render_all(root, loaded, todo, jobs, note)
+    derived = derived_outputs(loaded.graph, loaded.plans, loaded.config)
+    copies = _static_files(root, {p.path for p in loaded.plans} | set(derived), diags)
     if diags.has_errors:
         raise ContentErrors(diags)
-    files.update(derived_outputs(loaded.graph, loaded.plans, loaded.config))
-    copies = _static_files(root, set(files) | set(reuse), diags)
-    if diags.has_errors:
-        raise ContentErrors(diags)
-    files[f"{MARKER}/build.txt"] = _build_info()
-    note("write", 0, len(files) + len(copies) + len(reuse))
     try:
-        with output_lock(out):
-            publish(files, copies, out, reuse=reuse)
+        with output_lock(out), Staging(out) as stage:
+            for rel, source in sorted(reuse.items()):
+                stage.reuse(rel, source)
+            _render_all(root, loaded, todo, jobs, note, stage)  # workers write into the staging folder
+            if diags.has_errors:
+                raise ContentErrors(diags)
+            files = dict(derived)
+            pages = {p.path: stage.path / p.path for p in loaded.plans}
+            files.update(search_index({}, pages))  # Pagefind over every page, rendered now or reused
+            files[f"{MARKER}/build.txt"] = _build_info()
+            note("write", 0, len(files) + len(copies))
+            for rel, source in sorted(copies.items()):
+                stage.copy(rel, source)
+            for rel, data in sorted(files.items()):
+                stage.write(rel, data)
+            written = sorted({*files, *copies, *pages})
             if use_cache:
-                written = sorted({*files, *copies, *reuse})
-                stats = caching.stat_files(out, written)
-                (out / caching.MANIFEST).write_bytes(caching.manifest_bytes(inputs, fingerprints, stats))
+                stats = caching.stat_files(stage.path, written)
+                stage.write(caching.MANIFEST, caching.manifest_bytes(inputs, fingerprints, stats))
+            stage.commit()
     except PublishError as exc:
         raise OutputError(str(exc)) from exc
     if use_cache:
         caching.save_parse_cache(cache_dir, parse_cache)
-    return BuildResult(out=out, pages=len(loaded.plans), files=len(files) + len(copies) + len(reuse),
+    return BuildResult(out=out, pages=len(loaded.plans), files=len(written),
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(todo))
 
 
@@ -231,7 +241,9 @@ def _page_titles(root: Path) -> tuple[tuple[str, str], ...]:
     return tuple((t.split("/", 1)[1], title) for t, title in static_pages(root))
 
 
-_CONTEXT: tuple[Path, Loaded] | None = None
+# What render workers inherit when they are forked (see parallel.py): the loaded site and the
+# staging folder to write into (None for check, which renders and keeps nothing).
+_CONTEXT: tuple[Path, Loaded, Path | None] | None = None
 _RENDER_CTX: RenderContext | None = None
 
 
@@ -242,41 +254,51 @@ def _render_context(root: Path, loaded: Loaded) -> RenderContext:
                          loaded.graph.names, targets, autolink=loaded.config.autolink)
 
 
-def _render_chunk(plans: Sequence[PagePlan]) -> list[bytes | Diagnostic]:
+def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | None]:
+    """Render ``plans`` and write each page into the staging folder; template errors come back."""
     global _RENDER_CTX
     assert _CONTEXT is not None
+    root, loaded, staging = _CONTEXT
     if _RENDER_CTX is None:
-        _RENDER_CTX = _render_context(*_CONTEXT)
-    out: list[bytes | Diagnostic] = []
+        _RENDER_CTX = _render_context(root, loaded)
+    out: list[Diagnostic | None] = []
+    made: set[Path] = set()
     for plan in plans:
         try:
-            out.append(render(plan, _RENDER_CTX))
+            data = render(plan, _RENDER_CTX)
         except RenderError as exc:
             out.append(exc.diagnostic)
+            continue
+        if staging is not None:
+            target = staging.joinpath(*plan.path.split("/"))
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(data)
+        out.append(None)
     return out
 
 
-def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress
-                ) -> dict[str, bytes]:
+def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress,
+                stage: Staging | None = None) -> None:
+    """Render ``plans`` in ``jobs`` processes into ``stage`` (or nowhere, to check templates);
+    template errors are added to the loaded site's diagnostics, once per template line."""
     global _CONTEXT, _RENDER_CTX
-    _CONTEXT, _RENDER_CTX = (root, loaded), None
+    _CONTEXT, _RENDER_CTX = (root, loaded, stage.path if stage else None), None
     try:
         note("render", 0, len(plans))
         results = map_chunks(_render_chunk, plans, jobs)
         note("render", len(plans), len(plans))
     finally:
         _CONTEXT, _RENDER_CTX = None, None
-    files: dict[str, bytes] = {}
     failed_templates: set[tuple[str, int]] = set()
-    for plan, result in zip(plans, results):
-        if isinstance(result, bytes):
-            files[plan.path] = result
+    for result in results:
+        if result is None:
             continue
         where = (result.span.file, result.span.line)
         if where not in failed_templates:  # one report per template line, not one per page
             failed_templates.add(where)
             loaded.diagnostics.add(result)
-    return files
 
 
 def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[str, Path]:

@@ -1,0 +1,226 @@
+"""Incremental and parallel builds give exactly what a clean one-process build gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from boardwatch import ContentErrors, build
+from boardwatch.cache import MANIFEST
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import corpus  # noqa: E402  (the benchmark corpus generator doubles as a realistic fixture)
+
+MANIFEST_NAME = MANIFEST
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every output file's bytes, except the manifest (it records modification times)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.relative_to(root).as_posix() != MANIFEST_NAME}
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+ENTITY = "---\nname: {name}\n{extra}---\n{body}\n"
+ARTICLE = ("---\ntitle: {title}\ndate: 2026-01-{day:02d}\nactors: [{actors}]\n"
+           "claims:\n  - id: claim-{slug}\n    speaker: {speaker}\n    text: Said something about {title}.\n"
+           "{revisit}---\n{body}\n")
+
+
+def base_site(root: Path) -> None:
+    files = {
+        "boardwatch.yaml": "title: Incremental\nbase_url: https://example.org/news/\n",
+        "content/people/ada-lovelace.md": ENTITY.format(name="Ada Lovelace", extra="nationality: freedonia\n",
+                                                        body="Ada is a [[freedonia]] envoy."),
+        "content/people/max-weber.md": ENTITY.format(name="Max Weber", extra="", body="Max writes."),
+        "content/states/freedonia.md": ENTITY.format(name="Freedonia", extra="iso: FD\n", body="A state."),
+        "content/initiatives/peace-plan.md": ENTITY.format(
+            name="Peace Plan", extra="status: active\nchair: ada-lovelace\nmembers: [freedonia]\n", body="A plan."),
+    }
+    for n in range(3):
+        files[f"content/articles/a{n}.md"] = _article(n, "first")
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+
+
+def _article(n: int, word: str, revisit: str = "") -> str:
+    return ARTICLE.format(title=f"Story {n} {word}", day=n % 28 + 1, actors="ada-lovelace, freedonia",
+                          slug=f"a{n}", speaker="max-weber" if n % 2 else "ada-lovelace", revisit=revisit,
+                          body=f"Ada Lovelace met [[max-weber]] about Freedonia ({word}).")
+
+
+OPS = st.lists(st.tuples(st.sampled_from(["edit", "title", "add", "delete", "rename", "entity", "revisit",
+                                          "break", "template", "noop"]),
+                         st.integers(min_value=0, max_value=5)), min_size=1, max_size=4)
+
+
+def apply(root: Path, op: str, n: int) -> None:
+    articles = sorted((root / "content/articles").glob("*.md"))
+    target = articles[n % len(articles)] if articles else None
+    if op == "edit" and target:
+        target.write_text(target.read_text("utf-8").replace("met", f"met again {n}"), "utf-8")
+    elif op == "title" and target:
+        target.write_text(target.read_text("utf-8").replace("title: Story", f"title: Retitled {n} story"), "utf-8")
+    elif op == "add":
+        (root / f"content/articles/new{n}.md").write_text(_article(10 + n, "added").replace("a1", f"new{n}")
+                                                          .replace(f"claim-a{10 + n}", f"claim-new{n}"), "utf-8")
+    elif op == "delete" and target and len(articles) > 1:
+        target.unlink()
+    elif op == "rename" and target:
+        target.rename(target.with_name(f"renamed-{target.stem}.md"))
+    elif op == "entity":
+        path = root / "content/people/max-weber.md"
+        path.write_text(path.read_text("utf-8").replace("name: Max Weber", f"name: Max Weber {n}"), "utf-8")
+    elif op == "revisit" and target:
+        claims = sorted(f"claim-{p.stem}" for p in articles if p != target and "claim-" in p.read_text("utf-8"))
+        text = target.read_text("utf-8")
+        if claims and "revisits" not in text:
+            step = f"  - revisits: {claims[0]}\n    status: disputed\n    note: Contested later.\n"
+            target.write_text(text.replace("---\nAda", step + "---\nAda", 1), "utf-8")
+    elif op == "break" and target:
+        target.write_text(target.read_text("utf-8").replace("speaker: ", "speaker: nobody-"), "utf-8")
+    elif op == "template":
+        path = root / "templates/article.html"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text('{% extends "theme/article.html" %}{% block body %}' + f"<p>v{n}</p>" +
+                        "{{ super() }}{% endblock %}", "utf-8")
+
+
+def outcome(root: Path, out: Path, **kwargs: object) -> tuple[str, object]:
+    try:
+        build(root, out, jobs=1, **kwargs)  # type: ignore[arg-type]
+    except ContentErrors as exc:
+        return ("errors", [(d.code, d.span.file, d.span.line, d.message) for d in exc.diagnostics.sorted()])
+    return ("ok", tree(out))
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=st.lists(OPS, min_size=1, max_size=3))
+def test_incremental_build_equals_clean_build(tmp_path_factory: pytest.TempPathFactory,
+                                              steps: list[list[tuple[str, int]]]) -> None:
+    work = tmp_path_factory.mktemp("inc")
+    site = work / "site"
+    base_site(site)
+    incremental_out = work / "incremental"
+    build(site, incremental_out, jobs=1)
+    for batch in steps:
+        for op, n in batch:
+            apply(site, op, n)
+        clean_out = work / "clean"
+        shutil.rmtree(clean_out, ignore_errors=True)
+        inc = outcome(site, incremental_out)
+        clean = outcome(site, clean_out, use_cache=False)
+        assert inc[0] == clean[0]
+        if inc[0] == "ok":
+            assert inc[1] == clean[1]
+        else:
+            assert inc[1] == clean[1]
+            # A failed incremental build leaves the output of the last good build; fix the site
+            # so the next batch starts from a buildable state.
+            for path in (site / "content").rglob("*.md"):
+                path.write_text(path.read_text("utf-8").replace("nobody-", ""), "utf-8")
+
+
+def test_second_build_with_nothing_changed_writes_no_file(tmp_path: Path) -> None:
+    base_site(tmp_path / "site")
+    out = tmp_path / "out"
+    first = build(tmp_path / "site", out, jobs=1)
+    assert not first.up_to_date and first.rendered == first.pages
+    before = mtimes(out)
+    second = build(tmp_path / "site", out, jobs=1)
+    assert second.up_to_date
+    assert mtimes(out) == before
+
+
+def test_one_edit_renders_only_the_pages_it_changes(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    base_site(site)
+    out = tmp_path / "out"
+    first = build(site, out, jobs=1)
+    untouched = out / "people/max-weber.html"
+    stamp = untouched.stat().st_mtime_ns
+    article = site / "content/articles/a0.md"
+    # A paragraph after the first: the default summary (shown on other pages) does not change.
+    article.write_text(article.read_text("utf-8") + "\nA second paragraph, revised body.\n", "utf-8")
+    second = build(site, out, jobs=1)
+    assert second.rendered == 1  # only the article page shows its whole body
+    assert "revised body" in (out / "articles/a0.html").read_text("utf-8")
+    assert untouched.stat().st_mtime_ns == stamp  # reused, not rewritten
+
+
+def test_page_edited_by_hand_in_the_output_is_rebuilt(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    base_site(site)
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    original = (out / "people/max-weber.html").read_bytes()
+    (out / "people/max-weber.html").write_bytes(b"tampered")
+    result = build(site, out, jobs=1)
+    assert not result.up_to_date
+    assert (out / "people/max-weber.html").read_bytes() == original
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "foreign"])
+def test_corrupt_or_foreign_cache_is_ignored_with_a_warning(tmp_path: Path, damage: str) -> None:
+    site = tmp_path / "site"
+    base_site(site)
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    expected = tree(out)
+    cache = site / ".boardwatch-cache" / "parsed.json"
+    manifest = out / MANIFEST
+    if damage == "corrupt":
+        cache.write_bytes(b"\x00{not json")
+        manifest.write_text("[1, 2", "utf-8")
+    else:
+        for path in (cache, manifest):
+            data = json.loads(path.read_text("utf-8"))
+            data["header"]["boardwatch"] = "0.0.0-elsewhere"
+            path.write_text(json.dumps(data), "utf-8")
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8") + "\nMore.\n", "utf-8")
+    result = build(site, out, jobs=1)
+    assert {d.code for d in result.warnings} == {"BW701"}
+    assert not result.up_to_date and result.rendered == result.pages  # nothing from the cache was trusted
+    clean = tmp_path / "clean"
+    build(site, clean, jobs=1, use_cache=False)
+    assert tree(out) == tree(clean)
+    assert tree(out) != expected
+
+
+def test_jobs_1_and_jobs_2_build_identical_trees(tmp_path: Path) -> None:
+    site = tmp_path / "corpus"
+    corpus.generate(site, articles=120, seed=7)
+    one, two = tmp_path / "one", tmp_path / "two"
+    r1 = build(site, one, jobs=1, use_cache=False)
+    r2 = build(site, two, jobs=2, use_cache=False)
+    assert r1.pages == r2.pages > 200  # large enough that two processes really share the work
+    assert tree(one) == tree(two)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="parallel builds fork")
+def test_parallel_parse_reports_the_same_errors(tmp_path: Path) -> None:
+    site = tmp_path / "corpus"
+    corpus.generate(site, articles=120, seed=3)
+    victim = sorted((site / "content/articles").rglob("*.md"))[50]
+    victim.write_text(victim.read_text("utf-8").replace("title:", "titel:"), "utf-8")
+    found = []
+    for jobs in (1, 2):
+        with pytest.raises(ContentErrors) as info:
+            build(site, tmp_path / f"out{jobs}", jobs=jobs, use_cache=False)
+        found.append([(d.code, d.span.file, d.span.line) for d in info.value.diagnostics.sorted()])
+    assert found[0] == found[1]
+    assert ("BW202", victim.relative_to(site).as_posix(), 2) in found[0]

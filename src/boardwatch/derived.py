@@ -1,5 +1,7 @@
 """Outputs derived from the graph rather than rendered from templates: Atom feeds, the
-sitemap and robots.txt. Each function takes the graph (and plans) and returns files."""
+sitemap, robots.txt and the open data of ``data/`` (export.py). Each function takes the
+graph (and plans) and returns files. The search index, made from the rendered pages, is
+search.py's."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import urls
 from .config import SiteConfig
+from .export import export
 from .model import Article, Graph
 from .pages import PagePlan
 
@@ -24,6 +27,7 @@ def derived_outputs(graph: Graph, plans: Sequence[PagePlan], config: SiteConfig)
     if config.base_url:  # a sitemap lists absolute URLs only
         files["sitemap.xml"] = sitemap(plans, graph, config)
     files["robots.txt"] = robots(config)
+    files.update(export(graph, config.base_url))
     return files
 
 

@@ -12,21 +12,24 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from . import urls
+from . import graphics, relations, urls
 from .config import SiteConfig
 from .diagnostics import Diagnostics, Span
+from .jsonld import Builder as JsonLd
 from .markup import Renderer, first_paragraph, first_paragraph_markdown
 from .model import FOLDERS, Article, Claim, Entity, Event, Graph, Kind, NewClaim, Revisit
 from .views import (
     BODY_TYPE_LABELS, ArticleLink, ArticlePage, ClaimPage, ClaimView, Crumb, EntityLink, EntityPage, EventView, HomePage,
-    InvitationView, LinkView, ListPage, NavItem, Page, Pager, RevisitView, RoleView, SiteView, StaticPage,
-    StepView, TagLink, TagPage,
+    InvitationView, LinkView, ListPage, MonthCount, NavItem, Page, Pager, RelationView, RevisitView, RoleView,
+    SiteView, StaticPage, StepView, TagLink, TagPage,
 )
 
 SECTION_TITLES = {"articles": "Analyses", "people": "People", "states": "States", "bodies": "Bodies",
                   "initiatives": "Initiatives", "claims": "Claims", "tags": "Tags"}
 ALL_ARTICLES = "*articles"  # coarse dependency: any article
 ALL_ENTITIES = "*entities"
+ENTITY_ARTICLES = 10  # analyses listed on an entity's page; more go to its full, paginated list
+GRAPH_NODES = 12  # neighbours drawn in a relationship graph; every relation stays in its table
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +70,19 @@ def plan_pages(graph: Graph, config: SiteConfig, diags: Diagnostics,
     plans += [planner.claim_page(c) for c in graph.claims.values()]
     plans += planner.indexes()
     plans += planner.tags()
+    plans += [p for e in graph.entities.values() for p in planner.entity_articles(e)]
     for template, title in static_pages:
         path = template.split("/", 1)[1]
         plans.append(PagePlan(path, template, StaticPage(kind="page", path=path, title=title, template=template,
                                                          section=path, canonical=config.absolute(path),
-                                                         breadcrumbs=(Crumb("Home", urls.HOME),)),
+                                                         breadcrumbs=(Crumb("Home", urls.HOME),),
+                                                         jsonld=planner.ld.webpage(title, path)),
                               frozenset({"templates/" + template})))
+    plans.append(planner.search())
     plans.append(PagePlan(urls.NOT_FOUND, "404.html",
                           StaticPage(kind="404", path=urls.NOT_FOUND, title="Page not found", template="404.html",
-                                     noindex=True), frozenset()))
+                                     noindex=True, link_base=config.base_url or "/",
+                                     jsonld=planner.ld.webpage("Page not found", urls.NOT_FOUND)), frozenset()))
     _check_collisions(plans, diags)
     return tuple(sorted(plans, key=lambda p: p.path))
 
@@ -100,6 +107,8 @@ class _Planner:
         counts = {eid: len(b.articles) for eid, b in graph.backlinks.items()}
         self.entity_links = {e.id: self._entity_link(e, counts.get(e.id, 0)) for e in graph.entities.values()}
         self.claim_views = {c.id: self._claim_view(c) for c in graph.claims.values()}
+        self.ld = JsonLd(graph, config)
+        self.relations = relations.relations(graph)
         self.tag_counts: Counter[str] = Counter()
         self.tag_names: dict[str, str] = {}
         for record in (*graph.articles.values(), *graph.entities.values()):
@@ -160,7 +169,7 @@ class _Planner:
         view = HomePage(kind="home", title=self.config.title, description=self.config.description,
                         latest=tuple(self.article_links.values())[:10], initiatives=initiatives,
                         actors=tuple(actors[:12]), claims=tuple(claims[:6]), feed=urls.feed_path(),
-                        **self._base(urls.HOME))  # type: ignore[arg-type]
+                        jsonld=self.ld.website(urls.HOME), **self._base(urls.HOME))  # type: ignore[arg-type]
         return PagePlan(urls.HOME, "home.html", view, frozenset({ALL_ARTICLES, ALL_ENTITIES}))
 
     def article(self, a: Article) -> PagePlan:
@@ -185,7 +194,8 @@ class _Planner:
             source_url=a.source.url if a.source else "", source_date=a.source.date if a.source else None,
             body=body, actors=self.links(r.id for r in a.actors), initiatives=self.links(r.id for r in a.initiatives),
             mentioned=self.links(touched), claims=new_claims, revisits=tuple(revisits), events=events,
-            tags=self.tag_links(a.tags), **self._base(path))  # type: ignore[arg-type]
+            tags=self.tag_links(a.tags), jsonld=self.ld.article(a, path, self.article_links[a.slug].summary),
+            **self._base(path))  # type: ignore[arg-type]
         inputs = {a.path} | {self.g.entities[i].path for i in (r.id for r in a.refs()) if i in self.g.entities}
         # A claim shows its whole history, so every article that revisits it is an input too.
         inputs |= {self.g.articles[step.article.slug].path
@@ -228,11 +238,15 @@ class _Planner:
             members=self.links(r.id for r in e.members), focus=self.links(r.id for r in e.focus),
             chair=self.link(e.chair.id if e.chair else None), status=e.status, launched=e.launched,
             initiatives=self.links(back.initiatives), related=related,
-            articles=tuple(self.article_links[s] for s in back.articles),
+            articles=tuple(self.article_links[s] for s in back.articles[:ENTITY_ARTICLES]),
+            articles_total=len(back.articles),
+            articles_more=self._entity_articles_paths(e)[0] if len(back.articles) > ENTITY_ARTICLES else "",
             claims_by=tuple(self.claim_views[c] for c in back.claims_by),
             claims_about=tuple(self.claim_views[c] for c in back.claims_about),
-            events=tuple(self._event_view(ev) for ev in back.events), **self._base(path))  # type: ignore[arg-type]
+            events=tuple(self._event_view(ev) for ev in back.events), jsonld=self.ld.entity(e, path),
+            **self._pictures(e), **self._base(path))  # type: ignore[arg-type]
         inputs = {e.path} | {self.g.articles[s].path for s in back.articles}
+        inputs |= {self.g.entities[i].path for i, _ in relations.around(e.id, self.relations)}
         inputs |= {self.g.entities[i].path for i in (*back.related, *back.initiatives, *own_refs)
                    if i in self.g.entities}
         template = f"{e.kind.value}.html"
@@ -243,7 +257,8 @@ class _Planner:
         page = ClaimPage(kind="claim", title=f"Claim by {view.speaker.name}: {c.text}", description=c.text,
                          section="claims", breadcrumbs=(Crumb("Home", urls.HOME),
                                                         Crumb("Claims", urls.index_path("claims"))),
-                         claim=view, **self._base(view.path))  # type: ignore[arg-type]
+                         claim=view, jsonld=self.ld.claim(c, view.path),
+                         **self._base(view.path))  # type: ignore[arg-type]
         inputs = {self.g.articles[s.article].path for s in c.history}
         inputs |= {self.g.entities[i].path for i in (c.speaker, *c.about)}
         return PagePlan(view.path, "claim.html", page, frozenset(inputs))
@@ -272,9 +287,12 @@ class _Planner:
             pager = Pager(number=n, count=count, previous=paths[n - 2] if n > 1 else "",
                           next=paths[n] if n < count else "", pages=paths)
             title = SECTION_TITLES[section] + (f" (page {n} of {count})" if count > 1 else "")
+            shown = values[(n - 1) * per: n * per]
             view = ListPage(kind="list", title=title, section=section, items_kind=items_kind,
                             breadcrumbs=(Crumb("Home", urls.HOME),), total=len(values), pager=pager,
-                            **{field: values[(n - 1) * per: n * per]}, **self._base(path))  # type: ignore[arg-type]
+                            jsonld=self.ld.collection(title, path, _names_and_paths(shown), (n - 1) * per + 1,
+                                                      len(values)),
+                            **{field: shown}, **self._base(path))  # type: ignore[arg-type]
             deps = ALL_ARTICLES if items_kind in ("article", "claim", "tag") else ALL_ENTITIES
             plans.append(PagePlan(path, "list.html", view, frozenset({deps, ALL_ENTITIES})))
         return plans
@@ -295,6 +313,79 @@ class _Planner:
             view = TagPage(kind="tag", title=f"Tagged “{name}”", section="tags", tag=name,
                            articles=tuple(tagged_articles[slug]), entities=tuple(tagged_entities[slug]),
                            breadcrumbs=(Crumb("Home", urls.HOME), Crumb("Tags", urls.index_path("tags"))),
+                           jsonld=self.ld.collection(f"Tagged “{name}”", path, _names_and_paths(
+                               (*tagged_articles[slug], *tagged_entities[slug]))),
                            **self._base(path))  # type: ignore[arg-type]
             plans.append(PagePlan(path, "tag.html", view, frozenset({ALL_ARTICLES, ALL_ENTITIES})))
         return plans
+
+    # -- readers' extras: search page, full lists of an entity's analyses, pictures ----------
+    def search(self) -> PagePlan:
+        view = StaticPage(kind="search", title="Search", template="search.html", section="search",
+                          breadcrumbs=(Crumb("Home", urls.HOME),), noindex=True,
+                          jsonld=self.ld.webpage("Search", urls.SEARCH, "SearchResultsPage"),
+                          **self._base(urls.SEARCH))  # type: ignore[arg-type]
+        return PagePlan(urls.SEARCH, "search.html", view, frozenset())
+
+    def _entity_articles_paths(self, e: Entity) -> tuple[str, ...]:
+        count = max(1, -(-len(self.g.backlinks[e.id].articles) // self.config.per_page))
+        folder = f"{FOLDERS[e.kind]}/{e.id}"
+        return tuple(f"{folder}/analyses.html" if n == 1 else f"{folder}/analyses-{n}.html"
+                     for n in range(1, count + 1))
+
+    def entity_articles(self, e: Entity) -> list[PagePlan]:
+        """Every analysis touching ``e``, paginated, when its page shows only the newest."""
+        slugs = self.g.backlinks[e.id].articles
+        if len(slugs) <= ENTITY_ARTICLES:
+            return []
+        paths = self._entity_articles_paths(e)
+        per, count, section = self.config.per_page, len(paths), FOLDERS[e.kind]
+        plans = []
+        for n, path in enumerate(paths, 1):
+            shown = tuple(self.article_links[s] for s in slugs[(n - 1) * per: n * per])
+            title = f"Analyses of {e.name}" + (f" (page {n} of {count})" if count > 1 else "")
+            pager = Pager(number=n, count=count, previous=paths[n - 2] if n > 1 else "",
+                          next=paths[n] if n < count else "", pages=paths)
+            view = ListPage(kind="list", title=title, section=section, items_kind="article", articles=shown,
+                            total=len(slugs), pager=pager, feed=urls.feed_path(e.id),
+                            breadcrumbs=(Crumb("Home", urls.HOME), Crumb(SECTION_TITLES[section],
+                                         urls.index_path(section)), Crumb(e.name, urls.entity_path(e.kind, e.id))),
+                            jsonld=self.ld.collection(title, path, _names_and_paths(shown), (n - 1) * per + 1,
+                                                      len(slugs)),
+                            **self._base(path))  # type: ignore[arg-type]
+            inputs = {e.path} | {self.g.articles[s].path for s in slugs}
+            plans.append(PagePlan(path, "list.html", view, frozenset(inputs)))
+        return plans
+
+    def _pictures(self, e: Entity) -> dict[str, object]:
+        """The relationship graph of ``e`` with its text table, and its timeline (initiatives)
+        or its coverage per month (actors)."""
+        around = relations.around(e.id, self.relations)
+        rows = tuple(RelationView(label=rel.label(e.id), entity=self.entity_links[other])
+                     for other, rels in around for rel in rels)
+        nodes = tuple(graphics.Node(name=self.entity_links[other].name, kind=self.entity_links[other].kind,
+                                    labels=tuple(r.label(e.id) for r in rels),
+                                    outgoing=any(r.directed and r.source == e.id for r in rels),
+                                    incoming=any(r.directed and r.target == e.id for r in rels))
+                      for other, rels in around[:GRAPH_NODES])
+        out: dict[str, object] = {
+            "relations": rows,
+            "graph": graphics.relationship_svg(f"graph-{e.id}", e.name, e.kind.value, nodes, total=len(around))}
+        back = self.g.backlinks[e.id]
+        if e.kind is Kind.INITIATIVE:
+            marks = [graphics.Mark(ev.date, ev.title, ev.type) for ev in back.events]
+            out["timeline_chart"] = graphics.timeline_svg(f"timeline-{e.id}", e.name, marks)
+        else:
+            counts = graphics.coverage_counts([self.g.articles[s].date for s in back.articles])
+            out["coverage"] = tuple(MonthCount(month=m, label=graphics.month_label(m), count=c) for m, c in counts)
+            out["coverage_chart"] = graphics.coverage_svg(f"coverage-{e.id}", e.name, counts)
+        return out
+
+
+def _names_and_paths(items: Iterable[object]) -> list[tuple[str, str]]:
+    """(name, site path) of list items, for an ItemList in structured data."""
+    out = []
+    for item in items:
+        name = getattr(item, "title", None) or getattr(item, "name", None) or getattr(item, "text", "")
+        out.append((str(name), str(getattr(item, "path"))))
+    return out

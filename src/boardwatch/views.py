@@ -154,6 +154,21 @@ class InvitationView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RelationView:
+    """One relation of the page's entity, read from its side: "chairs" -> Board of Peace."""
+
+    label: str
+    entity: EntityLink
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonthCount:
+    month: str  # "2026-01"
+    label: str  # "Jan 2026"
+    count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Pager:
     number: int
     count: int
@@ -184,7 +199,7 @@ class SiteView:
 class Page:
     """Fields every page has."""
 
-    kind: str  # home | article | person | state | body | initiative | claim | list | tag | page | 404
+    kind: str  # home | article | person | state | body | initiative | claim | list | tag | page | search | 404
     path: str
     title: str
     description: str = ""
@@ -193,6 +208,8 @@ class Page:
     canonical: str = ""  # absolute URL when base_url is set
     feed: str = ""  # site path of this page's own Atom feed, if any
     noindex: bool = False
+    jsonld: Markup = Markup("")  # schema.org JSON-LD, already safe inside <script type="application/ld+json">
+    link_base: str = ""  # when set, links are link_base + site path instead of relative (the 404 page)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -247,6 +264,13 @@ class EntityPage(Page):
     claims_by: tuple[ClaimView, ...]
     claims_about: tuple[ClaimView, ...]
     events: tuple[EventView, ...]
+    articles_total: int = 0  # analyses touching the entity; ``articles`` may hold only the newest
+    articles_more: str = ""  # site path of the full, paginated list when ``articles`` is capped
+    relations: tuple[RelationView, ...] = ()  # every relation, the text alternative of ``graph``
+    graph: Markup = Markup("")  # inline SVG: relationship graph around the entity
+    timeline_chart: Markup = Markup("")  # inline SVG: the initiative's dated events (initiatives)
+    coverage: tuple[MonthCount, ...] = ()  # analyses per month (people, states, bodies)
+    coverage_chart: Markup = Markup("")  # inline SVG of ``coverage``
 
     @property
     def status_label(self) -> str:
@@ -284,6 +308,6 @@ class TagPage(Page):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StaticPage(Page):
-    """A page from the site's ``templates/pages/NAME.html``, or the 404 page."""
+    """A page from the site's ``templates/pages/NAME.html``, the search page or the 404 page."""
 
     template: str

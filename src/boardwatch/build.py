@@ -87,7 +87,7 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None, jobs:
     config = load_config(root, diags, base_url=base_url)
     if sources is None:
         sources = discover(root, diags)
-    pc = parse_cache or caching.ParseCache({}, {})
+    pc = parse_cache or caching.ParseCache({}, {}, enabled=False)
     cached: dict[int, Document] = {}
     for i, source in enumerate(sources):
         if (doc := pc.get(source)) is not None:
@@ -123,6 +123,9 @@ def check(root: Path, *, drafts: bool = True, base_url: str | None = None, rende
     loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs)
     if render_pages and not loaded.diagnostics.has_errors:
         _render_all(root, loaded, loaded.plans, jobs, lambda *_: None)
+    if not loaded.diagnostics.has_errors:  # static files that would replace a page (BW501), as build finds them
+        derived = derived_outputs(loaded.graph, loaded.plans, loaded.config)
+        _static_files(root, {p.path for p in loaded.plans} | set(derived), loaded.diagnostics)
     return loaded.diagnostics
 
 

@@ -92,8 +92,11 @@ class ParseCache:
     used: dict[str, Any]
     hits: int = 0
     misses: int = 0
+    enabled: bool = True
 
     def get(self, source: Source) -> Document | None:
+        if not self.enabled:
+            return None
         entry = self.entries.get(source.sha256)
         if entry is None:
             self.misses += 1
@@ -111,6 +114,8 @@ class ParseCache:
         return doc
 
     def put(self, doc: Document) -> None:
+        if not self.enabled:
+            return
         self.used[doc.source.sha256] = {
             "data": _encode(doc.data), "values": _spans(doc.values), "keys": _spans(doc.keys),
             "body_line": doc.body_line,
@@ -135,7 +140,7 @@ def _read_json(path: Path, what: str, diags: Diagnostics) -> dict[str, Any] | No
 
 def load_parse_cache(cache_dir: Path | None, diags: Diagnostics) -> ParseCache:
     if cache_dir is None:
-        return ParseCache({}, {})
+        return ParseCache({}, {}, enabled=False)
     data = _read_json(cache_dir / PARSED, "parse cache", diags)
     entries = data.get("entries") if data else None
     return ParseCache(entries if isinstance(entries, dict) else {}, {})

@@ -195,7 +195,7 @@ def _claims(articles: list[Article], all_articles: list[Article], diags: Diagnos
                 if entry.id in firsts or entry.id in in_drafts:
                     where = firsts[entry.id][1].path if entry.id in firsts else "a draft"
                     diags.error("BW304", f"claim id '{entry.id}' is already used in {where}", entry.span,
-                                path="claims.id", hint="claim ids are unique across the site: choose another id, "
+                                path=_item(entry.speaker, "id"), hint="claim ids are unique across the site: choose another id, "
                                 "or use 'revisits: <id>' to update the earlier claim")
                 elif article.path in published:
                     firsts[entry.id] = (entry, article)
@@ -219,7 +219,7 @@ def _claims(articles: list[Article], all_articles: list[Article], diags: Diagnos
                 claim_date = firsts[target][0].date or firsts[target][1].date
                 if sort_date(entry.date)[0] < sort_date(claim_date)[0]:
                     diags.warning("BW310", f"revisit dated {day(entry.date)} is earlier than the claim "
-                                  f"({day(claim_date)})", entry.span, path="claims.date",
+                                  f"({day(claim_date)})", entry.span, path=_item(entry.revisits, "date"),
                                   hint="check the date: a revisit updates a claim after it was made")
                 steps[target].append((sort_date(entry.date), article.slug,
                                       ClaimStep(date=entry.date, status=entry.status, note=entry.note,
@@ -233,6 +233,11 @@ def _claims(articles: list[Article], all_articles: list[Article], diags: Diagnos
                                  about=tuple(dict.fromkeys(r.id for r in entry.about)), date=date,
                                  article=article.slug, history=(first, *later))
     return claims
+
+
+def _item(ref: Ref, key: str) -> str:
+    """The key path of ``key`` in the claim whose ``ref`` is given: claims[2].speaker -> claims[2].id."""
+    return ref.key_path.rsplit(".", 1)[0] + "." + key
 
 
 def _events(articles: list[Article]) -> list[Event]:

@@ -19,6 +19,11 @@
     resetStyles: false,
     autofocus: true
   });
+  // Pagefind's input has a title but no label: name it for assistive technology.
+  var input = box.querySelector("input[type=text], input:not([type])");
+  if (input) {
+    input.setAttribute("aria-label", "Search the site");
+  }
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) {
     ui.triggerSearch(query);

@@ -72,9 +72,10 @@ def commands(tool: str, size: int, site: Path, work: Path, jobs: int) -> tuple[l
     out = work / f"out-{tool}-{size}"
     if tool == "floor":
         return [PY, str(HERE / "floor.py"), str(site), str(out)], None, out
-    if tool == "boardwatch":
+    if tool in ("boardwatch", "boardwatch-nosearch"):
+        extra = ["--no-search"] if tool == "boardwatch-nosearch" else []
         return ([PY, "-m", "boardwatch", "build", str(site), "--out", str(out), "--no-cache", "-q",
-                 "--jobs", str(jobs)], None, out)
+                 "--jobs", str(jobs), *extra], None, out)
     if tool == "hugo":
         return ["hugo", "--quiet", "-d", str(out)], work / f"hugo-{size}", out
     if tool == "pelican":
@@ -83,11 +84,12 @@ def commands(tool: str, size: int, site: Path, work: Path, jobs: int) -> tuple[l
     raise ValueError(tool)
 
 
-def incremental(site: Path, work: Path, size: int, reps: int, jobs: int) -> tuple[Sample, Sample]:
+def incremental(site: Path, work: Path, size: int, reps: int, jobs: int, extra: list[str]
+                ) -> tuple[Sample, Sample]:
     out = work / f"out-incremental-{size}"
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(site / ".boardwatch-cache", ignore_errors=True)
-    build = [PY, "-m", "boardwatch", "build", str(site), "--out", str(out), "-q", "--jobs", str(jobs)]
+    build = [PY, "-m", "boardwatch", "build", str(site), "--out", str(out), "-q", "--jobs", str(jobs), *extra]
     timed(build)  # a warm build fills the cache and the manifest
     noop, edit = Sample(), Sample()
     article = sorted((site / "content/articles").rglob("*.md"))[size // 2]
@@ -113,12 +115,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="boardwatch --jobs")
     parser.add_argument("--pelican-max", type=int, default=10000, help="skip Pelican above this size")
-    parser.add_argument("--tools", default="floor,boardwatch,hugo,pelican")
+    parser.add_argument("--tools", default="floor,boardwatch,boardwatch-nosearch,hugo,pelican")
     parser.add_argument("--work", type=Path, default=Path("/tmp/boardwatch-bench"))
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     wanted = args.tools.split(",")
-    available = [t for t in wanted if t in ("floor", "boardwatch") or shutil.which(t)]
+    available = [t for t in wanted if t in ("floor", "boardwatch", "boardwatch-nosearch") or shutil.which(t)]
     for missing in sorted(set(wanted) - set(available)):
         print(f"{missing}: not on PATH, skipped")
     rows = []
@@ -135,31 +137,39 @@ def main() -> int:
                 samples[tool].seconds.append(seconds)
                 samples[tool].peak_mb.append(peak)
                 print(f"  {size:>6} rep {rep + 1} {tool:<10} {seconds:8.2f}s {peak:8.0f} MB", flush=True)
-        noop, edit = incremental(site, args.work, size, args.reps, args.jobs)
-        rows.append((size, samples, noop, edit))
+        increments = {}
+        for variant, extra in (("boardwatch", []), ("boardwatch-nosearch", ["--no-search"])):
+            if variant in samples:
+                increments[variant] = incremental(site, args.work, size, args.reps, args.jobs, extra)
+        rows.append((size, samples, increments))
     report(rows, args)
     return 0
 
 
-def report(rows: list[tuple[int, dict[str, Sample], Sample, Sample]], args: argparse.Namespace) -> None:
-    print(f"\nboardwatch --jobs {args.jobs}, {args.reps} rep(s), medians; cold = --no-cache\n")
-    print("| articles | tool | median s | peak MB | boardwatch cold / tool |")
-    print("|---:|---|---:|---:|---:|")
-    per_article = {}
-    for size, samples, noop, edit in rows:
-        bw = samples["boardwatch"].median
-        per_article[size] = bw / size
+def report(rows: list[tuple[int, dict[str, Sample], dict[str, tuple[Sample, Sample]]]],
+           args: argparse.Namespace) -> None:
+    print(f"\nboardwatch --jobs {args.jobs}, {args.reps} rep(s), medians; cold = --no-cache; "
+          "nosearch = --no-search\n")
+    print("| articles | run | median s | peak MB | boardwatch cold / this | boardwatch-nosearch cold / this |")
+    print("|---:|---|---:|---:|---:|---:|")
+    per_article: dict[str, dict[int, float]] = {}
+    for size, samples, increments in rows:
+        bw = samples["boardwatch"].median if "boardwatch" in samples else float("nan")
+        bwn = samples["boardwatch-nosearch"].median if "boardwatch-nosearch" in samples else float("nan")
         for tool, sample in samples.items():
-            label = "boardwatch cold" if tool == "boardwatch" else tool
-            print(f"| {size} | {label} | {sample.median:.2f} | {sample.peak:.0f} | {bw / sample.median:.2f} |")
-        print(f"| {size} | boardwatch no-op | {noop.median:.2f} | {noop.peak:.0f} | "
-              f"no-op / cold = {noop.median / bw:.1%} |")
-        print(f"| {size} | boardwatch one edit | {edit.median:.2f} | {edit.peak:.0f} | "
-              f"edit / cold = {edit.median / bw:.1%} |")
-    if len(per_article) > 1:
-        smallest, largest = min(per_article), max(per_article)
-        print(f"\nper-article time at {largest} / at {smallest}: "
-              f"{per_article[largest] / per_article[smallest]:.2f}x")
+            per_article.setdefault(tool, {})[size] = sample.median / size
+            print(f"| {size} | {tool} cold | {sample.median:.2f} | {sample.peak:.0f} | {bw / sample.median:.2f} | "
+                  f"{bwn / sample.median:.2f} |")
+        for variant, (noop, edit) in increments.items():
+            cold = samples[variant].median
+            print(f"| {size} | {variant} no-op | {noop.median:.2f} | {noop.peak:.0f} | "
+                  f"{noop.median / cold:.1%} of its cold build | |")
+            print(f"| {size} | {variant} one edit | {edit.median:.2f} | {edit.peak:.0f} | "
+                  f"{edit.median / cold:.1%} of its cold build | |")
+    for tool, by_size in per_article.items():
+        if len(by_size) > 1:
+            small, large = min(by_size), max(by_size)
+            print(f"per-article time of {tool} at {large} / at {small}: {by_size[large] / by_size[small]:.2f}x")
 
 
 if __name__ == "__main__":

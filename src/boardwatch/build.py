@@ -79,12 +79,13 @@ def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Document | None, Recor
     return out
 
 
-def load(root: Path, *, drafts: bool = False, base_url: str | None = None, jobs: int = 1,
+def load(root: Path, *, drafts: bool = False, base_url: str | None = None, search: bool | None = None,
+         jobs: int = 1,
          sources: Sequence[Source] | None = None, diags: Diagnostics | None = None,
          parse_cache: caching.ParseCache | None = None) -> Loaded:
     """Every stage up to planning; problems are collected, never raised."""
     diags = diags if diags is not None else Diagnostics()
-    config = load_config(root, diags, base_url=base_url)
+    config = load_config(root, diags, base_url=base_url, search=search)
     if sources is None:
         sources = discover(root, diags)
     pc = parse_cache or caching.ParseCache({}, {}, enabled=False)
@@ -131,7 +132,7 @@ def check(root: Path, *, drafts: bool = True, base_url: str | None = None, rende
 
 def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url: str | None = None,
           progress: Progress | None = None, jobs: int | None = None, use_cache: bool = True,
-          cache_dir: Path | None = None) -> BuildResult:
+          cache_dir: Path | None = None, search: bool | None = None) -> BuildResult:
     """Build the site in ``root`` into ``out`` (default ``root/site``).
 
     With the cache (the default), unchanged files are not parsed again, unchanged pages are
@@ -152,7 +153,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     note("read", 0, 0)
     diags = Diagnostics()
     sources = discover(root, diags)
-    inputs = _inputs_digest(root, sources, drafts=drafts, base_url=base_url)
+    inputs = _inputs_digest(root, sources, drafts=drafts, base_url=base_url, search=search)
     manifest = caching.load_manifest(out, diags) if use_cache else None
     if (manifest is not None and manifest.inputs == inputs and not diags.has_errors
             and caching.output_unchanged(out, manifest)):
@@ -160,8 +161,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                            warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     parse_cache = caching.load_parse_cache(cache_dir if use_cache else None, diags)
     note("parse", 0, len(sources))
-    loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs, sources=sources, diags=diags,
-                  parse_cache=parse_cache)
+    loaded = load(root, drafts=drafts, base_url=base_url, search=search, jobs=jobs, sources=sources,
+                  diags=diags, parse_cache=parse_cache)
     if diags.has_errors:
         raise ContentErrors(diags)
     common = _common_digest(root, loaded)
@@ -183,7 +184,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 raise ContentErrors(diags)
             files = dict(derived)
             pages = {p.path: stage.path / p.path for p in loaded.plans}
-            files.update(search_index({}, pages))  # Pagefind over every page, rendered now or reused
+            if loaded.config.search:  # Pagefind over every page, rendered now or reused
+                files.update(search_index({}, pages))
             files[f"{MARKER}/build.txt"] = _build_info()
             note("write", 0, len(files) + len(copies))
             for rel, source in sorted(copies.items()):
@@ -203,10 +205,11 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(todo))
 
 
-def _inputs_digest(root: Path, sources: Sequence[Source], *, drafts: bool, base_url: str | None) -> str:
+def _inputs_digest(root: Path, sources: Sequence[Source], *, drafts: bool, base_url: str | None,
+                   search: bool | None) -> str:
     """Everything a build reads: content (by hash), settings, templates, theme, static files, options."""
     from . import __version__
-    parts: list[str | bytes] = [__version__, f"drafts={drafts}", f"base_url={base_url}"]
+    parts: list[str | bytes] = [__version__, f"drafts={drafts}", f"base_url={base_url}", f"search={search}"]
     parts += [f"{s.path}:{s.sha256}" for s in sources]
     config = root / CONFIG_FILE
     parts.append(config.read_bytes() if config.is_file() else b"")

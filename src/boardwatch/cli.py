@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=_positive, metavar="N",
                    help="processes that parse and render (default: one per core); the output is identical "
                         "whatever N is")
+    b.add_argument("--no-search", action="store_true",
+                   help="skip the full-text search index (faster previews; overrides 'search' in boardwatch.yaml)")
     b.add_argument("--no-cache", action="store_true",
                    help="ignore and do not write the cache: parse and render everything (a cold build)")
     b.add_argument("--cache-dir", metavar="DIR",
@@ -155,7 +157,7 @@ def _build(args: argparse.Namespace, out: Output) -> int:
     target = Path(args.out) if args.out else root / "site"
     try:
         result = build(root, target, drafts=args.drafts, base_url=args.base_url, progress=out.progress,
-                       jobs=args.jobs, use_cache=not args.no_cache,
+                       jobs=args.jobs, use_cache=not args.no_cache, search=False if args.no_search else None,
                        cache_dir=Path(args.cache_dir) if args.cache_dir else None)
     except ContentErrors as exc:
         out.diagnostics(exc.diagnostics.sorted(), root)

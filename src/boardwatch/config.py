@@ -31,6 +31,7 @@ class SiteConfig:
     autolink: bool = True
     per_page: int = 20  # items on one page of a long index
     feed_limit: int = 30  # entries in each Atom feed
+    search: bool = True  # build the full-text search index
 
     def absolute(self, path: str) -> str:
         """The absolute URL of a site path, or '' when no base_url is set."""
@@ -84,11 +85,13 @@ OPTIONS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "autolink": (_flag, "true or false"),
     "per_page": (_count(1, 1000), "a whole number from 1 to 1000"),
     "feed_limit": (_count(1, 1000), "a whole number from 1 to 1000"),
+    "search": (_flag, "true or false"),
 }
 assert set(OPTIONS) == {f.name for f in fields(SiteConfig)}
 
 
-def load_config(root: Path, diags: Diagnostics, *, base_url: str | None = None) -> SiteConfig:
+def load_config(root: Path, diags: Diagnostics, *, base_url: str | None = None,
+                search: bool | None = None) -> SiteConfig:
     config = SiteConfig()
     path = root / CONFIG_FILE
     if path.is_file():
@@ -100,6 +103,8 @@ def load_config(root: Path, diags: Diagnostics, *, base_url: str | None = None) 
                         path="base_url", hint="pass something like --base-url https://example.org/site/")
         else:
             config = replace(config, base_url=normal)
+    if search is not None:
+        config = replace(config, search=search)
     return config
 
 

@@ -94,19 +94,27 @@ def _register(sources: Sequence[Source], records: Sequence[Record], diags: Diagn
             continue
         known.kinds[source.stem] = source.kind
         known.files[source.stem] = source.path
-    seen_slugs: dict[str, str] = {}
+    seen_slugs: dict[str, Article] = {}
     for record in records:
         if isinstance(record, Entity):
             for name in (record.name, *record.aliases):
                 known.names.setdefault(name.casefold(), record.id)
+        elif record.slug in seen_slugs:
+            # Report on the article whose 'slug:' made the clash, if one of them has it.
+            here, other = record, seen_slugs[record.slug]
+            if _own_slug(other) and not _own_slug(here):
+                here, other = other, here
+            diags.error("BW306", f"slug '{record.slug}' is already used by {other.path}", here.span,
+                        path="slug" if _own_slug(here) else "",
+                        hint="give one of the two articles another file name or a 'slug:' of its own")
         else:
-            if record.slug in seen_slugs:
-                diags.error("BW306", f"slug '{record.slug}' is already used by {seen_slugs[record.slug]}",
-                            record.span, path="slug",
-                            hint="give one of the two articles another file name or a 'slug:' of its own")
-            else:
-                seen_slugs[record.slug] = record.path
+            seen_slugs[record.slug] = record
     return known
+
+
+def _own_slug(article: Article) -> bool:
+    """Whether the article's slug comes from a 'slug:' key rather than its file name."""
+    return article.slug != article.path.rsplit("/", 1)[-1][: -len(".md")]
 
 
 class _RefChecker:

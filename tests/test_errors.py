@@ -3,9 +3,10 @@
 Every case folder is a small site plus:
 
 - ``case.toml``: what the case is about and the diagnostics it must give, exactly: each
-  ``[[expect]]`` has ``code``, ``file`` and ``line`` (absolute in the file), and optionally
-  ``column``, ``path`` (the key path), ``hint`` (text the hint must contain, e.g. the
-  suggested id) and ``severity`` (default ``error``). ``run = "build"`` checks by building
+  ``[[expect]]`` has ``code``, ``file`` and ``line`` (absolute in the file; 0 for a problem
+  of the whole file), ``path`` (the key path, such as ``claims[0].speaker``; absent when the
+  problem is not one key's), and optionally ``column``, ``hint`` (text the hint must contain,
+  e.g. the suggested id) and ``severity`` (default ``error``). ``run = "build"`` checks by building
   (for problems only a build meets); ``drafts = false`` checks without drafts.
 - ``expected.txt``: the text report (``boardwatch check``'s words, excerpts and carets).
   ``pytest --update-golden`` rewrites it, so the English can evolve while codes, files,
@@ -61,8 +62,7 @@ def test_case(name: str, tmp_path: Path, update_golden: bool) -> None:
         assert d.code in CODES
         if "column" in e:
             assert d.span.column == e["column"], d
-        if "path" in e:
-            assert d.key_path == e["path"], d
+        assert d.key_path == e.get("path", ""), d  # no path: a problem of the file, not of one key
         for text in [e["hint"]] if isinstance(e.get("hint"), str) else e.get("hint", []):
             assert text in d.hint, d
         assert len(d.hint) >= 20, f"every diagnostic says how to fix it: {d}"

@@ -91,9 +91,18 @@ def test_duplicate_ids_across_kinds(tmp_path: Path) -> None:
 
 def test_duplicate_slugs(tmp_path: Path) -> None:
     _, diags = _load(tmp_path, {**_article("b", "2026-01-20", "slug: putin-invited")})
-    d = _only(diags, "BW306")
-    assert "putin-invited" in d.message
+    d = _only(diags, "BW306")  # reported where 'slug:' made the clash
+    assert (d.span.file, d.key_path) == ("content/articles/b.md", "slug")
+    assert "content/articles/putin-invited.md" in d.message
     assert "slug" in d.hint
+
+
+def test_same_file_name_in_two_folders(tmp_path: Path) -> None:
+    [(_, text)] = _article("putin-invited", "2026-01-20").items()
+    _, diags = _load(tmp_path, {"content/articles/2026/putin-invited.md": text})
+    d = _only(diags, "BW306")
+    assert (d.span.file, d.key_path) == ("content/articles/putin-invited.md", "")
+    assert "content/articles/2026/putin-invited.md" in d.message
 
 
 def test_duplicate_claim_ids(tmp_path: Path) -> None:

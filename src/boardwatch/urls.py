@@ -51,7 +51,10 @@ def tag_slug(tag: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if not slug:
         slug = "tag-" + hashlib.sha256(tag.encode("utf-8")).hexdigest()[:10]
-    return slug[:80].rstrip("-")
+    slug = slug[:80].rstrip("-")
+    if slug == "index" or re.fullmatch(r"page-[0-9]+", slug):
+        slug += "-tag"  # a free-form tag never takes the path of the tags index or one of its pages
+    return slug
 
 
 def relative(from_path: str, to_path: str) -> str:

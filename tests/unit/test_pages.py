@@ -78,6 +78,16 @@ def test_a_slug_taking_an_index_page_path_is_a_collision(tmp_path: Path) -> None
     assert "articles/index.html" in d.message
 
 
+def test_a_tag_never_takes_an_index_page_path(tmp_path: Path) -> None:
+    articles = {f"content/articles/a{i}.md": f"---\ntitle: A{i}\ndate: 2026-01-0{i}\nactors: [russia]\n"
+                f"tags: [Index, page 2, Page-3]\n---\n" for i in range(1, 4)}
+    plans, diags = _plans(make_site(tmp_path, {"boardwatch.yaml": "per_page: 1\n", **articles}))
+    assert diags == []
+    paths = {p.path for p in plans}
+    assert {"tags/index.html", "tags/page-2.html", "tags/page-3.html"} <= paths  # the tags index, paginated
+    assert {"tags/index-tag.html", "tags/page-2-tag.html", "tags/page-3-tag.html"} <= paths
+
+
 def _plan(path: str, *inputs: str) -> PagePlan:
     view = StaticPage(kind="page", path=path, title="t", template="page.html")
     return PagePlan(path=path, template="page.html", view=view, inputs=frozenset(inputs))

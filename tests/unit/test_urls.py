@@ -65,6 +65,7 @@ def test_page_paths() -> None:
 @pytest.mark.parametrize("tag, slug", [
     ("gaza", "gaza"), ("Gaza", "gaza"), ("Middle East", "middle-east"), ("  middle   east ", "middle-east"),
     ("Côte d'Ivoire", "cote-d-ivoire"), ("G7/G20", "g7-g20"), ("--x--", "x"),
+    ("Index", "index-tag"), ("page 2", "page-2-tag"), ("page", "page"), ("indexes", "indexes"),
 ])
 def test_tag_slug(tag: str, slug: str) -> None:
     assert urls.tag_slug(tag) == slug

@@ -8,14 +8,19 @@ from pathlib import Path
 
 import pytest
 from conftest import (
-    FIXTURE_SITE, REPO, Node, build_errors, build_site, copy_site, link_problems, make_site, page, parse_html,
-    tree_bytes, write_files,
+    FIXTURE_SITE, REPO, Node, build_errors, build_site, copy_site, diagnose, link_problems, make_site, page,
+    parse_html, tree_bytes, write_files,
 )
 
 from boardwatch import urls
 from boardwatch.build import ContentErrors, load
 
 # -- the repository's own site ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("site", [REPO, FIXTURE_SITE], ids=["repo", "fixture"])
+def test_the_sites_check_without_errors_or_warnings(site: Path) -> None:
+    assert diagnose(site) == []
 
 
 def _row(table: Node, first_cell: str) -> list[Node]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import (
-    FIXTURE_SITE, REPO, Node, build_errors, build_site, copy_site, diagnose, link_problems, make_site, page,
+    BASE_SITE, FIXTURE_SITE, REPO, Node, build_errors, build_site, copy_site, diagnose, link_problems, make_site, page,
     parse_html, tree_bytes, write_files,
 )
 
@@ -326,3 +326,19 @@ def test_default_output_is_site_inside_the_site_folder(tmp_path: Path) -> None:
     assert result.out == site / "site"
     assert (site / "site" / "index.html").is_file()
     assert posixpath.basename(str(result.out)) == "site"
+
+
+def test_an_unpublished_draft_leaves_no_broken_link(tmp_path: Path) -> None:
+    # The draft is the invitation's source and holds a claim that a published article revisits.
+    draft = BASE_SITE["content/articles/putin-invited.md"].replace("tags: [diplomacy]", "tags: [diplomacy]\ndraft: true")
+    site = make_site(tmp_path, {
+        "content/articles/putin-invited.md": draft,
+        "content/articles/later.md": "---\ntitle: Later\ndate: 2026-02-01\nactors: [vladimir-putin]\nclaims:\n"
+                                     "  - revisits: peskov-confirms-invitation\n    status: confirmed\n---\n",
+    })
+    out = tmp_path / "out"
+    assert build_site(site, out).warnings == ()
+    assert not (out / "articles/putin-invited.html").exists()
+    assert link_problems(out) == []
+    source = _row(page(out, "initiatives/board-of-peace.html").find("table", cls="invitations"), "Vladimir Putin")[-1]
+    assert source.links() == [] and source.text == "—"

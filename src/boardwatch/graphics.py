@@ -216,13 +216,13 @@ def coverage_svg(uid: str, subject: str, counts: Sequence[tuple[str, int]]) -> M
     """Bars of analyses per month, labelled with their counts."""
     if not counts:
         return Markup("")
-    width, height, left, bottom, top = 760, 190, 12, 34, 22
+    width, height, left, bottom, top = 480, 170, 12, 34, 22
     peak = max(c for _, c in counts) or 1
     slot = (width - 2 * left) / len(counts)
     bar = max(2.0, min(56.0, slot * 0.7))
     plot_h = height - bottom - top
     body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}" class="bw-axis"/>']
-    step = max(1, math.ceil(len(counts) / 10))
+    step = max(1, math.ceil(len(counts) / 6))
     for i, (key, count) in enumerate(counts):
         x = left + slot * i + (slot - bar) / 2
         h = plot_h * count / peak
@@ -230,7 +230,7 @@ def coverage_svg(uid: str, subject: str, counts: Sequence[tuple[str, int]]) -> M
             body.append(f'<rect x="{_num(x)}" y="{_num(height - bottom - h)}" width="{_num(bar)}" '
                         f'height="{_num(h)}" class="bw-bar"/>')
             body.append(_text(x + bar / 2, height - bottom - h - 5, str(count), "bw-bar-label"))
-        if i % step == 0 or i == len(counts) - 1 and len(counts) <= 10:
+        if i % step == 0:
             body.append(_text(x + bar / 2, height - bottom + 16, month_label(key), "bw-tick-label"))
     total = sum(c for _, c in counts)
     desc = (f"{total} {'analysis' if total == 1 else 'analyses'} from {month_label(counts[0][0])} to "

@@ -1,11 +1,26 @@
-"""Constants and helpers shared by the browser suite's conftest and tests."""
+"""The browser suite's set-up: the repository's site built under a sub-path (/news/) and
+served by a real HTTP server on 127.0.0.1, and one chromium (Debian's, through Playwright)
+for the whole session.
+
+Skipped only when /usr/bin/chromium is missing and BOARDWATCH_REQUIRE_BROWSER is not set (CI
+sets it: there a missing browser fails the suite, as do a missing Java or npm package always).
+This is a plain module, not a conftest.py, so that ``from conftest import ...`` in the other
+test modules keeps meaning tests/conftest.py.
+"""
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
+
+from boardwatch.build import build
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,3 +54,84 @@ def require(condition: bool, reason: str) -> None:
     if REQUIRED:
         pytest.fail(reason + " (BOARDWATCH_REQUIRE_BROWSER is set)")
     pytest.skip(reason)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under PREFIX, and its 404.html (status 404) for anything missing,
+    at any depth, the way static hosts do."""
+
+    site: Path
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, directory=str(self.site), **kwargs)  # type: ignore[arg-type]
+
+    def translate_path(self, path: str) -> str:
+        clean = unquote(urlsplit(path).path)
+        if not clean.startswith(PREFIX):
+            return str(self.site / "does-not-exist")
+        return super().translate_path("/" + clean[len(PREFIX):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = self.site / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Served:
+    out: Path  # the built site on disk
+    base: str  # http://127.0.0.1:PORT/news/
+
+    def url(self, rel: str) -> str:
+        return self.base + rel
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    require(CHROMIUM.exists(), f"{CHROMIUM} is not installed")
+    out = tmp_path_factory.mktemp("browser") / "site"
+    handler = type("Handler", (_Handler,), {"site": out})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    build(REPO, out, base_url=base, use_cache=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Served(out, base)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium(served: Served) -> Iterator[object]:
+    """One browser for the whole session."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def tab(chromium: object) -> Iterator[object]:
+    """A fresh page at desktop width, light scheme."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")  # type: ignore[attr-defined]
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

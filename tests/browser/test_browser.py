@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import AXE, PAGE_KINDS, VNU
+from browser_support import AXE, PAGE_KINDS, VNU, chromium, served, tab  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

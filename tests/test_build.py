@@ -7,7 +7,7 @@ import posixpath
 from pathlib import Path
 
 import pytest
-from conftest import (
+from site_helpers import (
     BASE_SITE, FIXTURE_SITE, REPO, Node, build_errors, build_site, copy_site, diagnose, link_problems, make_site, page,
     parse_html, tree_bytes, write_files,
 )

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import INVALID_SITES, build_errors, diagnose, make_site
+from site_helpers import INVALID_SITES, build_errors, diagnose, make_site
 
 from boardwatch.diagnostics import CODES, Diagnostic, Severity
 from boardwatch.report import format_text

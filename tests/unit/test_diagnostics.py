@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
+from site_helpers import REPO
 
 from boardwatch.diagnostics import CODES, Diagnostics, Severity, Span, did_you_mean, suggest
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, parse_html
+from site_helpers import TESTS, parse_html
 
 from boardwatch.markup import Renderer, Target, first_paragraph, sanitize
 from boardwatch.refs import scan_refs

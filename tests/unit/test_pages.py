@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import make_site
+from site_helpers import make_site
 
 from boardwatch.build import load
 from boardwatch.diagnostics import Diagnostics, Span

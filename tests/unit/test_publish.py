@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import tree_bytes
+from site_helpers import tree_bytes
 
 from boardwatch.publish import MARKER, PublishError, check_output, clean_stale, output_lock, publish
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from conftest import BASE_SITE, line_of, make_site
+from site_helpers import BASE_SITE, line_of, make_site
 
 from boardwatch.build import load
 from boardwatch.diagnostics import Diagnostic, Severity

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import codes, make_site
+from site_helpers import codes, make_site
 
 from boardwatch.diagnostics import Diagnostics
 from boardwatch.frontmatter import parse

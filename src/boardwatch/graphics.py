@@ -95,7 +95,7 @@ def relationship_svg(uid: str, center: str, center_kind: str, nodes: Sequence[No
         room = int((ring - center_r - node_r - 16) / (EDGE_FONT * CHAR))
         lines = [_clip(label, room) for label in node.labels[:2]]
         if len(node.labels) > 2:
-            lines[1] = _clip(f"{node.labels[1]} +{len(node.labels) - 2}", room)
+            lines[1] = _clip(f"{node.labels[1]}, +{len(node.labels) - 2} more", room)
         degrees = math.degrees(angle)
         if cos < -1e-9 or (abs(cos) <= 1e-9 and sin > 0):
             degrees += 180

@@ -16,7 +16,7 @@ from . import graphics, relations, urls
 from .config import SiteConfig
 from .diagnostics import Diagnostics, Span
 from .jsonld import Builder as JsonLd
-from .markup import Renderer, first_paragraph, first_paragraph_markdown
+from .markup import plain_summary
 from .model import FOLDERS, Article, Claim, Entity, Event, Graph, Kind, NewClaim, Revisit
 from .views import (
     BODY_TYPE_LABELS, ArticleLink, ArticlePage, ClaimPage, ClaimView, Crumb, EntityLink, EntityPage, EventView, HomePage,
@@ -102,11 +102,13 @@ class _Planner:
     def __init__(self, graph: Graph, config: SiteConfig) -> None:
         self.g = graph
         self.config = config
-        self.renderer = Renderer(graph.names, autolink=config.autolink)
         self.article_links = {a.slug: self._article_link(a) for a in graph.articles.values()}
         counts = {eid: len(b.articles) for eid, b in graph.backlinks.items()}
         self.entity_links = {e.id: self._entity_link(e, counts.get(e.id, 0)) for e in graph.entities.values()}
         self.claim_views = {c.id: self._claim_view(c) for c in graph.claims.values()}
+        self.events_by_article: dict[str, list[Event]] = {}
+        for event in graph.events:
+            self.events_by_article.setdefault(event.article, []).append(event)
         self.ld = JsonLd(graph, config)
         self.relations = relations.relations(graph)
         self.tag_counts: Counter[str] = Counter()
@@ -121,9 +123,8 @@ class _Planner:
     def _summary(self, article: Article) -> str:
         if article.summary:
             return article.summary
-        # Only the first paragraph is rendered: the whole body is rendered once, with its page.
-        lead = first_paragraph_markdown(article.body_md)
-        return first_paragraph(self.renderer.render(lead, lambda _id: None)) if lead else ""
+        entities = self.g.entities
+        return plain_summary(article.body_md, lambda i: entities[i].name if i in entities else None)
 
     def _article_link(self, a: Article) -> ArticleLink:
         return ArticleLink(slug=a.slug, title=a.title, date=a.date, path=urls.article_path(a.slug),
@@ -185,7 +186,7 @@ class _Planner:
                 claim = self.claim_views[entry.revisits.id]
                 step = next(s for s in claim.history if s.article.slug == a.slug and s.date == entry.date)
                 revisits.append(RevisitView(claim=claim, step=step))
-        events = tuple(self._event_view(e) for e in self.g.events if e.article == a.slug)
+        events = tuple(self._event_view(e) for e in self.events_by_article.get(a.slug, ()))
         view = ArticlePage(
             kind="article", title=a.title, description=self.article_links[a.slug].summary, section="articles",
             breadcrumbs=(Crumb("Home", urls.HOME), Crumb("Analyses", urls.index_path("articles"))),

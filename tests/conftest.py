@@ -37,19 +37,20 @@ def base_site(tmp_path: Path) -> Path:
     return make_site(tmp_path)
 
 
+def _built_copy(factory: pytest.TempPathFactory, site: Path, name: str) -> Path:
+    """Build a copy of ``site`` (nothing is written next to the original); the output folder."""
+    base = factory.mktemp(name)
+    build_site(copy_site(site, base / "site"), base / "out")
+    return base / "out"
+
+
 @pytest.fixture(scope="session")
 def fixture_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture site (tests/sites/board-of-peace) built once, without drafts."""
-    base = tmp_path_factory.mktemp("fixture-build")
-    out = base / "out"
-    build_site(copy_site(FIXTURE_SITE, base / "site"), out)
-    return out
+    return _built_copy(tmp_path_factory, FIXTURE_SITE, "fixture-build")
 
 
 @pytest.fixture(scope="session")
 def repo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own site (content/ at the repo root) built once."""
-    base = tmp_path_factory.mktemp("repo-build")
-    out = base / "out"
-    build_site(copy_site(REPO, base / "site"), out)
-    return out
+    return _built_copy(tmp_path_factory, REPO, "repo-build")

@@ -65,6 +65,10 @@ def resolve(sources: Sequence[Source], records: Sequence[Record], diags: Diagnos
     )
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
 def _neg(value: dt.date) -> tuple[int, str]:
     d, iso = sort_date(value)
     return (-d.toordinal(), "".join(chr(0x10FFFF - ord(ch)) for ch in iso))
@@ -132,11 +136,12 @@ class _RefChecker:
         if kind is None:
             self._unknown(ref, what)
         elif kind not in allowed:
-            wanted = " or ".join(sorted(k.value for k in allowed)) if allowed != ANY else "entity"
-            hint = f"{what} must name a {wanted}; '{ref.id}' is a {kind.value} ({self.known.files[ref.id]})"
+            wanted = " or ".join(_a(k.value) for k in sorted(allowed, key=lambda k: k.value)) \
+                if allowed != ANY else "an entity"
+            hint = f"{what} must name {wanted}; '{ref.id}' is {_a(kind.value)} ({self.known.files[ref.id]})"
             if kind is Kind.INITIATIVE and Kind.INITIATIVE not in allowed:
                 hint += "; list initiatives under 'initiatives:' instead"
-            self.diags.error("BW303", f"'{ref.id}' is a {kind.value}, not a {wanted}", ref.span,
+            self.diags.error("BW303", f"'{ref.id}' is {_a(kind.value)}, not {wanted}", ref.span,
                              path=ref.key_path, hint=hint)
 
     def check_all(self, refs: Iterable[Ref], allowed: frozenset[Kind], what: str) -> None:

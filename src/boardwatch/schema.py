@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .diagnostics import Diagnostics, did_you_mean
+from .diagnostics import Diagnostics, Span, did_you_mean
 from .frontmatter import Document, KeyPath, format_path
 from .model import (
     BODY_TYPES, CLAIM_STATUSES, EVENT_TYPES, INITIATIVE_STATUSES, INVITATION_STATUSES,
@@ -26,6 +26,7 @@ T = TypeVar("T")
 _MISSING = object()
 WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
 ISO_RE = re.compile(r"^[A-Z]{2}$")
+RESERVED_RE = re.compile(r"^(index|page-[0-9]+)$")  # the names index pages take
 URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.I)
 
 COMMON_KEYS = ("name", "aliases", "summary", "wikidata", "links", "tags", "extra")
@@ -318,10 +319,16 @@ def _show(value: Any) -> str:
 def validate(doc: Document, diags: Diagnostics) -> Record | None:
     source = doc.source
     c = _Checker(doc, diags)
+    # Problems of the file name concern the whole file: no line.
     if not is_valid_id(source.stem):
-        c.fail("BW205", (), f"file name '{source.stem}.md' does not give a valid "
-                            f"{'slug' if source.kind is Kind.ARTICLE else 'id'}",
-               "rename the file: " + ID_HINT)
+        diags.error("BW205", f"file name '{source.stem}.md' does not give a valid "
+                             f"{'slug' if source.kind is Kind.ARTICLE else 'id'}", Span(source.path),
+                    hint="rename the file: " + ID_HINT)
+        c.ok = False
+    elif RESERVED_RE.match(source.stem) and not (source.kind is Kind.ARTICLE and "slug" in doc.data):
+        diags.error("BW205", f"'{source.stem}' is reserved for the index pages of content/{source.kind.folder}/",
+                    Span(source.path), hint="rename the file (for an article, or set 'slug:' to another value)")
+        c.ok = False
     refs = scan_refs(doc.body, doc.body_line, source.path)
     record: Record | None
     if source.kind is Kind.ARTICLE:
@@ -384,6 +391,9 @@ def _article(c: _Checker, doc: Document, refs: tuple[Ref, ...]) -> Article | Non
     title = c.get(d, "title", (), c.text, required=True)
     date = c.get(d, "date", (), c.date, required=True)
     slug = c.get(d, "slug", (), c.slug) or doc.source.stem
+    if "slug" in d and isinstance(d["slug"], str) and RESERVED_RE.match(d["slug"]):
+        c.fail("BW205", ("slug",), f"slug '{d['slug']}' is reserved for the index pages of content/articles/",
+               "choose another slug")
     claims = c.get(d, "claims", (), lambda v, p: c.records(v, p, lambda m, q: c.claim(m, q, date), "claims")) or ()
     events = c.get(d, "events", (), lambda v, p: c.records(v, p, c.event, "events")) or ()
     article = dict(

@@ -60,22 +60,30 @@ def test_drafts_get_pages_only_when_asked_for(tmp_path: Path) -> None:
     assert "articles/wip.html" in {p.path for p in plans}
 
 
-def test_an_id_taking_an_index_page_path_is_a_collision(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {"content/people/index.md": "---\nname: Index\n---\n"})
+def test_an_id_taking_an_index_page_path_is_refused_as_reserved(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"content/people/index.md": "---\nname: Index\n---\n",
+                                "content/articles/page-2.md": "---\ntitle: P\ndate: 2026-02-01\n---\n"})
     _, diags = _plans(root)
-    [d] = diags
-    assert (d.code, d.span.file) == ("BW501", "content/people/index.md")
-    assert "people/index.html" in d.message
-    assert "rename" in d.hint
+    found = sorted((d.code, d.span.file) for d in diags if d.code != "BW309")
+    assert found == [("BW205", "content/articles/page-2.md"), ("BW205", "content/people/index.md")]
+    assert all("reserved" in d.message and "rename" in d.hint for d in diags if d.code == "BW205")
 
 
-def test_a_slug_taking_an_index_page_path_is_a_collision(tmp_path: Path) -> None:
+def test_a_reserved_file_name_is_fine_with_a_slug_of_its_own(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"content/articles/index.md":
+                                "---\ntitle: I\ndate: 2026-02-01\nslug: intro\nactors: [russia]\n---\n"})
+    plans, diags = _plans(root)
+    assert not [d for d in diags if d.code != "BW309"]
+    assert "articles/intro.html" in {p.path for p in plans}
+
+
+def test_a_slug_taking_an_index_page_path_is_refused(tmp_path: Path) -> None:
     root = make_site(tmp_path, {"content/articles/x.md":
                                 "---\ntitle: T\ndate: 2026-01-01\nslug: index\nactors: [russia]\n---\n"})
     _, diags = _plans(root)
     [d] = diags
-    assert (d.code, d.span.file) == ("BW501", "content/articles/x.md")
-    assert "articles/index.html" in d.message
+    assert (d.code, d.span.file, d.span.line, d.key_path) == ("BW205", "content/articles/x.md", 4, "slug")
+    assert "reserved" in d.message
 
 
 def test_a_tag_never_takes_an_index_page_path(tmp_path: Path) -> None:

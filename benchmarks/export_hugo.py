@@ -7,14 +7,13 @@ articles that touch it), entity files as pages, and minimal layouts that list li
 
 from __future__ import annotations
 
-import re
-import shutil
 import sys
 from pathlib import Path
 
 import yaml
 
-REF = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
+from exporting import fresh, read
+
 LAYOUTS = {
     "_default/baseof.html": "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body>"
                             "<nav><a href=\"{{ \"/\" | relURL }}\">Home</a></nav>{{ block \"main\" . }}{{ end }}</body></html>",
@@ -32,9 +31,7 @@ LAYOUTS = {
 
 
 def main(site: Path, out: Path) -> int:
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "content").mkdir(parents=True)
+    fresh(out)
     (out / "hugo.toml").write_text(
         'baseURL = "https://bench.example.org/"\ntitle = "Benchmark corpus"\ndisableKinds = ["RSS"]\n'
         "[pagination]\npagerSize = 20\n[taxonomies]\nactor = \"actors\"\ninitiative = \"initiatives\"\ntag = \"tags\"\n"
@@ -44,9 +41,7 @@ def main(site: Path, out: Path) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
     for path in sorted((site / "content").rglob("*.md")):
-        _, front, body = path.read_text("utf-8").split("---\n", 2)
-        meta = yaml.load(front, Loader=yaml.CSafeLoader)
-        body = REF.sub(lambda m: m.group(2) or m.group(1), body)
+        meta, body = read(path)
         rel = path.relative_to(site / "content")
         if rel.parts[0] == "articles":
             actors = list(meta.get("actors", []))

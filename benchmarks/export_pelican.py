@@ -6,20 +6,15 @@ initiatives as tags, so Pelican builds a page per actor and initiative), default
 
 from __future__ import annotations
 
-import re
-import shutil
 import sys
 from pathlib import Path
 
-import yaml
+from exporting import fresh, read
 
-REF = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
 
 
 def main(site: Path, out: Path) -> int:
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "content").mkdir(parents=True)
+    fresh(out)
     (out / "pelicanconf.py").write_text(
         'SITENAME = "Benchmark corpus"\nSITEURL = ""\nPATH = "content"\nTIMEZONE = "UTC"\n'
         "DEFAULT_LANG = \"en\"\nFEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\n"
@@ -29,9 +24,7 @@ def main(site: Path, out: Path) -> int:
         "PAGINATION_PATTERNS = ((1, '{url}', '{save_as}'), (2, '{base_name}/page/{number}/', "
         "'{base_name}/page/{number}/index.html'))\n", "utf-8")
     for path in sorted((site / "content/articles").rglob("*.md")):
-        _, front, body = path.read_text("utf-8").split("---\n", 2)
-        meta = yaml.load(front, Loader=yaml.CSafeLoader)
-        body = REF.sub(lambda m: m.group(2) or m.group(1), body)
+        meta, body = read(path)
         tags = sorted(set(meta.get("actors", [])) | set(meta.get("initiatives", [])))
         header = (f"Title: {meta['title']}\nDate: {meta['date']}\nTags: {', '.join(tags)}\n"
                   f"Slug: {path.stem}\nCategory: analysis\n\n")

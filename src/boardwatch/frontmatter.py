@@ -22,6 +22,8 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 
 MAX_DEPTH = 12
 MAX_NODES = 20_000
+_SAFE_NESTING = 1_000  # PyYAML's recursive composer is known to be safe this deep
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 KeyPath = tuple[str | int, ...]
 
@@ -98,6 +100,12 @@ def parse(source: Source, diags: Diagnostics) -> Document | None:
 def load_mapping(yaml_text: str, rel: str, offset: int, diags: Diagnostics
                  ) -> tuple[dict[str, Any], dict[KeyPath, Span], dict[KeyPath, Span]] | None:
     """Safe-load a YAML mapping, recording file positions (YAML line 0 is file line ``offset + 1``)."""
+    too_deep = _nesting_mark(yaml_text)
+    if too_deep is not None:
+        diags.error("BW107", f"the front matter is nested more than {MAX_DEPTH} levels deep",
+                    Span(rel, too_deep.line + 1 + offset, too_deep.column + 1),
+                    hint=f"keep front matter under {MAX_DEPTH} levels deep and avoid YAML anchors and aliases")
+        return None
     loader = _Loader(yaml_text)
     try:
         node = loader.get_single_node()
@@ -142,6 +150,37 @@ def load_mapping(yaml_text: str, rel: str, offset: int, diags: Diagnostics
     return data, walker.values, walker.keys
 
 
+def _nesting_mark(yaml_text: str) -> yaml.Mark | None:
+    """Where the YAML first nests deeper than the limit, read from the event stream, or None.
+
+    PyYAML builds its node tree recursively (in C with libyaml), so a few thousand nested
+    ``[`` or ``- `` would overflow the stack and crash the process before the limits of the
+    walker below apply; libyaml's parser itself keeps an explicit stack, so events are safe.
+    A syntax error is left for the real load to report.
+    """
+    # Each level of nesting takes one of these characters; below a thousand levels the load is
+    # safe (and the walker reports anything over MAX_DEPTH), so nearly every file skips this pass.
+    if sum(yaml_text.count(c) for c in "[{-?:") <= _SAFE_NESTING:
+        return None
+    loader = _Loader(yaml_text)
+    depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return None
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH + 1:
+                    return event.start_mark
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
 class _TooBig(Exception):
     pass
 
@@ -170,6 +209,11 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _TooBig(f"the front matter is nested more than {MAX_DEPTH} levels deep")
         self.values.setdefault(path, self.span(node))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            # A tag such as !!python/object on a mapping or list: the safe loader would refuse it,
+            # and ignoring it would silently read something the writer did not mean.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the YAML tag '{_short_tag(node.tag)}' is not allowed in front matter", node.start_mark)
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -205,6 +249,10 @@ class _Walker:
         if isinstance(value, bytes):  # !!binary
             return value.decode("latin-1")
         return value
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _yaml_type(value: Any) -> str:

@@ -181,10 +181,10 @@ def test_unsafe_scalar_tags_are_errors() -> None:
     assert (d.code, d.span.line) == ("BW104", 3)
 
 
-def test_tags_on_collections_never_construct_objects() -> None:
-    doc, _ = _parse("---\ntitle: !!python/object/apply:os.system ['true']\n---\n")
-    assert doc is not None
-    assert doc.data == {"title": ["true"]}  # plain data: the tag is never acted upon
+def test_tags_on_collections_are_errors_never_objects() -> None:
+    d = _one_error("---\ntitle: ok\nx: !!python/object/apply:os.system ['true']\n---\n")
+    assert (d.code, d.span.line) == ("BW104", 3)  # refused, not read as a plain list
+    assert "!!python/object/apply:os.system" in d.message
 
 
 def test_complex_keys_are_rejected() -> None:

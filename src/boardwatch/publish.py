@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import FrameType
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the process id in the lock file is the lock
+    fcntl = None  # type: ignore[assignment]
 
 MARKER = ".boardwatch"  # folder inside every output boardwatch writes
 
@@ -35,32 +44,131 @@ def _alive(pid: int) -> bool:
 
 @contextlib.contextmanager
 def output_lock(out: Path) -> Iterator[None]:
-    """An exclusive lock on ``out``, held by a lock file beside it; stale locks are taken over."""
+    """An exclusive lock on ``out``, held by a lock file beside it, for the whole of a build's writing.
+
+    The lock is an OS lock (``flock``) on that file, so the kernel releases it when a build dies,
+    however it dies; the file also names the owner's process id, for the message a second
+    build gets, and for systems without ``flock``. While it is held, SIGTERM interrupts the build
+    the way Ctrl-C does, so the staging folder is removed and the output is left as it was.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     lock = out.parent / f".{out.name}.boardwatch-lock"
-    for _attempt in range(2):
+    fd = _acquire(lock, out)
+    try:
+        with _sigterm_interrupts():
+            yield
+    finally:
+        lock.unlink(missing_ok=True)  # while still holding it: a waiting build then retries on a new file
+        os.close(fd)
+
+
+def _acquire(lock: Path, out: Path) -> int:
+    def refuse(owner: int) -> PublishError:
+        who = f"(process {owner}) " if owner > 0 else ""
+        return PublishError(f"another boardwatch build {who}is writing to {out}; wait for it to finish, "
+                            f"or remove {lock} if no build is running")
+
+    for _attempt in range(20):
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                owner = int(lock.read_text().strip() or "0")
-            except (OSError, ValueError):
-                owner = 0
-            if _alive(owner) and owner != os.getpid():
-                raise PublishError(
-                    f"another boardwatch build (process {owner}) is writing to {out}; wait for it to finish, "
-                    f"or remove {lock} if no build is running") from None
-            lock.unlink(missing_ok=True)
-            continue
-        with os.fdopen(fd, "w") as handle:
-            handle.write(str(os.getpid()))
-        break
-    else:  # pragma: no cover - lost a race twice
-        raise PublishError(f"could not lock {out}: remove {lock} if no build is running")
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    raise refuse(_owner(fd)) from None
+                try:
+                    if os.fstat(fd).st_ino != os.stat(lock).st_ino:
+                        raise FileNotFoundError  # the holder removed it as we opened it: try a new file
+                except FileNotFoundError:
+                    os.close(fd)
+                    continue
+            owner = _owner(fd)
+            if owner != os.getpid() and _alive(owner):
+                raise refuse(owner)  # a build that holds the lock without flock, or a stale pid: be safe
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+            return fd
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            raise
+    raise PublishError(f"could not lock {out}: remove {lock} if no build is running")  # pragma: no cover
+
+
+def _owner(fd: int) -> int:
+    try:
+        return int(os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "0")
+    except (OSError, ValueError):
+        return 0
+
+
+_interrupted: list[int] = []  # signals received while a build held its lock
+# Code that an exception raised at an arbitrary point can wedge (a process pool left waiting for
+# a worker it half started) or that silently drops it (the hooks around fork()).
+_FRAGILE = tuple(os.sep + part for part in (f"concurrent{os.sep}futures{os.sep}", f"multiprocessing{os.sep}",
+                                            "threading.py", f"logging{os.sep}", "selectors.py", "queue.py"))
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    """Raise KeyboardInterrupt where that is safe; inside the process-pool machinery, only remember
+    the signal: the build then stops at its next write (Staging checks) and never swaps in.
+    A second signal always raises at once."""
+    first = not _interrupted
+    _interrupted.append(signum)
+    if first and _in_fragile_code(frame):
+        return
+    raise KeyboardInterrupt(f"interrupted by signal {signum}")
+
+
+def _in_fragile_code(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if any(part in frame.f_code.co_filename for part in _FRAGILE):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def check_interrupt() -> None:
+    """Raise KeyboardInterrupt if a signal arrived while the lock was held and was held back."""
+    if _interrupted:
+        raise KeyboardInterrupt(f"interrupted by signal {_interrupted[0]}")
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (and SIGINT) raise KeyboardInterrupt in the main thread and are remembered, so
+    ``finally`` blocks and context managers clean up and nothing is swapped in; the previous
+    handlers are restored afterwards. A handler a program set itself is kept, and so are the
+    handlers of other threads, where Python cannot set any."""
+    _interrupted.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    defaults = {signal.SIGTERM: signal.SIG_DFL, signal.SIGINT: signal.default_int_handler}
+    replaced = {signum: default for signum, default in defaults.items() if signal.getsignal(signum) is default}
+    for signum in replaced:
+        signal.signal(signum, _on_signal)
     try:
         yield
     finally:
-        lock.unlink(missing_ok=True)
+        for signum, default in replaced.items():
+            signal.signal(signum, default)
+        _interrupted.clear()
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM for a few system calls that must not be separated."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # pragma: no cover - not POSIX
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = mask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
 
 
 def check_output(out: Path, root: Path) -> None:
@@ -79,16 +187,19 @@ def check_output(out: Path, root: Path) -> None:
 
 
 def clean_stale(out: Path) -> None:
-    """Remove staging and old folders that an interrupted build left beside ``out``."""
+    """Tidy what an interrupted build left beside ``out``: its staging folder is removed; its
+    previous output, if the build died in the middle of the swap, is put back in place."""
     if not out.parent.is_dir():
         return
-    for prefix in (f".{out.name}.staging-", f".{out.name}.old-"):
-        for path in out.parent.glob(prefix + "*"):
-            try:
-                pid = int(path.name.rsplit("-", 1)[1])
-            except ValueError:
-                pid = 0
-            if not _alive(pid) or pid == os.getpid():
+    for kind in ("old", "staging"):  # 'old' first: it may be the only copy of the output
+        pattern = glob.escape(f".{out.name}.{kind}-") + "*"
+        for path in sorted(out.parent.glob(pattern)):
+            pid = path.name.rsplit("-", 1)[1]
+            if not pid.isdigit() or (_alive(int(pid)) and int(pid) != os.getpid()):
+                continue  # not ours, or another build still running
+            if kind == "old" and not out.exists() and (path / MARKER).is_dir():
+                os.replace(path, out)
+            else:
                 shutil.rmtree(path, ignore_errors=True)
 
 
@@ -119,6 +230,7 @@ class Staging:
 
     def target(self, rel: str) -> Path:
         """The staging path for site path ``rel``, with its folder created."""
+        check_interrupt()
         target = self.path.joinpath(*rel.split("/"))
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -141,6 +253,7 @@ class Staging:
             shutil.copy2(source, target)
 
     def commit(self) -> None:
+        check_interrupt()  # never swap in a build that was asked to stop
         swap(self.path, self.out)
         self._committed = True
 
@@ -166,15 +279,16 @@ def swap(staging: Path, out: Path) -> None:
     """Put ``staging`` in place of ``out``; the old output is removed only after the swap."""
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     had_old = out.exists()
-    if had_old:
-        os.replace(out, old)
-    try:
-        os.replace(staging, out)
-    except OSError as exc:
+    with _signals_deferred():  # an interrupt between the two renames would leave no output at all
         if had_old:
-            os.replace(old, out)
-        if exc.errno in (errno.EXDEV, errno.ENOTEMPTY):  # pragma: no cover - exotic file systems
-            raise PublishError(f"could not move the new site into {out}: {exc}") from exc
-        raise
+            os.replace(out, old)
+        try:
+            os.replace(staging, out)
+        except OSError as exc:
+            if had_old:
+                os.replace(old, out)
+            if exc.errno in (errno.EXDEV, errno.ENOTEMPTY):  # pragma: no cover - exotic file systems
+                raise PublishError(f"could not move the new site into {out}: {exc}") from exc
+            raise
     if had_old:
         shutil.rmtree(old, ignore_errors=True)

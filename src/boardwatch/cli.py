@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,14 +51,19 @@ class Output:
     def progress(self, stage: str, done: int, total: int) -> None:
         if self.quiet or self.fmt != "text":
             return
-        if self.live and total:
+        if self.live and total:  # a terminal: one bar per stage, redrawn in place
             width = 30
             filled = int(width * done / total)
             bar = "#" * filled + "-" * (width - filled)
             end = "\n" if done == total else ""
             print(f"\r{stage:>7} [{bar}] {done}/{total}", end=end, file=self.err, flush=True)
-        elif self.verbose:
+        elif self.live:
+            if self.verbose:
+                print(f"{stage}...", file=self.err, flush=True)
+        elif self.verbose:  # a log: every step on a line of its own
             print(f"{stage}: {done}/{total}" if total else f"{stage}...", file=self.err, flush=True)
+        elif total and done == 0:  # a log: one plain line as each stage starts
+            print(f"{stage}: {total} {'pages' if stage == 'render' else 'files'}", file=self.err, flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -183,10 +189,18 @@ def _build(args: argparse.Namespace, out: Output) -> int:
 
 def _check(args: argparse.Namespace, out: Output) -> int:
     root = _site(args)
+    started = time.perf_counter()
     diags = check(root, base_url=args.base_url)
+    seconds = time.perf_counter() - started
     items = diags.sorted()
     out.diagnostics(items, root)
-    failed = diags.has_errors or (args.strict and any(d.severity is Severity.WARNING for d in items))
+    strict_failure = args.strict and not diags.has_errors and any(d.severity is Severity.WARNING for d in items)
+    failed = diags.has_errors or strict_failure
+    if strict_failure:
+        print("--strict: warnings count as errors", file=sys.stderr)
     if out.fmt == "text":
-        out.info("check failed" if failed else "check passed: " + summary(items))
+        if failed:
+            print(f"check failed in {seconds:.2f}s; nothing was written", file=sys.stderr)
+        else:
+            out.info(f"check passed in {seconds:.2f}s: {summary(items)}; nothing was written")
     return EXIT_CONTENT if failed else EXIT_OK

@@ -110,7 +110,12 @@ class _Planner:
         for event in graph.events:
             self.events_by_article.setdefault(event.article, []).append(event)
         self.ld = JsonLd(graph, config)
-        self.relations = relations.relations(graph)
+        # Each entity's relations, indexed once: looking them up per page is then linear overall.
+        self.relations: dict[str, list[relations.Relation]] = {}
+        for rel in relations.relations(graph):
+            self.relations.setdefault(rel.source, []).append(rel)
+            if rel.target != rel.source:
+                self.relations.setdefault(rel.target, []).append(rel)
         self.tag_counts: Counter[str] = Counter()
         self.tag_names: dict[str, str] = {}
         for record in (*graph.articles.values(), *graph.entities.values()):
@@ -247,7 +252,7 @@ class _Planner:
             events=tuple(self._event_view(ev) for ev in back.events), jsonld=self.ld.entity(e, path),
             **self._pictures(e), **self._base(path))  # type: ignore[arg-type]
         inputs = {e.path} | {self.g.articles[s].path for s in back.articles}
-        inputs |= {self.g.entities[i].path for i, _ in relations.around(e.id, self.relations)}
+        inputs |= {self.g.entities[i].path for i, _ in relations.around(e.id, tuple(self.relations.get(e.id, ())))}
         inputs |= {self.g.entities[i].path for i in (*back.related, *back.initiatives, *own_refs)
                    if i in self.g.entities}
         template = f"{e.kind.value}.html"
@@ -361,7 +366,7 @@ class _Planner:
     def _pictures(self, e: Entity) -> dict[str, object]:
         """The relationship graph of ``e`` with its text table, and its timeline (initiatives)
         or its coverage per month (actors)."""
-        around = relations.around(e.id, self.relations)
+        around = relations.around(e.id, tuple(self.relations.get(e.id, ())))
         rows = tuple(RelationView(label=rel.label(e.id), entity=self.entity_links[other])
                      for other, rels in around for rel in rels)
         nodes = tuple(graphics.Node(name=self.entity_links[other].name, kind=self.entity_links[other].kind,

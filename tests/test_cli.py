@@ -583,11 +583,18 @@ def test_plain_progress_lines_in_a_log_and_stage_lines_with_verbose(base_site: P
     assert re.search(r"^render: (\d+)/\1$", verbose.stderr, re.MULTILINE), verbose.stderr
 
 
-def test_progress_bar_on_a_terminal(base_site: Path, tmp_path: Path) -> None:
-    code, err = bw_tty("build", base_site, "--out", tmp_path / "out", "--no-cache", "--no-search")
-    assert code == 0, err
-    assert re.search(r"\r\s*render \[#+\] (\d+)/\1", err), err
-    quiet_code, quiet = bw_tty("build", base_site, "--out", tmp_path / "q", "--no-cache", "--quiet")
+def test_progress_bar_on_a_terminal_moves_for_build_and_check(tmp_path: Path) -> None:
+    many = {f"content/articles/many-{i}.md": f"---\ntitle: Article {i}\ndate: 2026-01-19\nactors: [russia]\n---\n"
+            for i in range(150)}
+    root = make_site(tmp_path, many)
+    for args in (("build", root, "--out", tmp_path / "out", "--no-cache", "--no-search"), ("check", root)):
+        code, err = bw_tty(*args)
+        assert code == 0, err
+        counts = [int(n) for n in re.findall(r"\r\s*render \[[#-]+\] (\d+)/\d+", err)]
+        total = int(re.findall(r"render \[[#-]+\] \d+/(\d+)", err)[0])
+        assert total > 150 and counts[0] == 0 and counts[-1] == total
+        assert len(set(counts)) >= 3 and counts == sorted(counts), counts  # it moves, forwards
+    quiet_code, quiet = bw_tty("build", root, "--out", tmp_path / "q", "--no-cache", "--quiet")
     assert quiet_code == 0 and quiet == ""
 
 

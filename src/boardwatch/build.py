@@ -118,12 +118,14 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None, searc
 
 
 def check(root: Path, *, drafts: bool = True, base_url: str | None = None, render_pages: bool = True,
-          jobs: int | None = None) -> Diagnostics:
+          jobs: int | None = None, progress: Progress | None = None) -> Diagnostics:
     """Validate everything a build validates, including the templates, and write nothing."""
     jobs = jobs or default_jobs()
+    note = progress or (lambda *_: None)
+    note("read", 0, 0)
     loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs)
     if render_pages and not loaded.diagnostics.has_errors:
-        _render_all(root, loaded, loaded.plans, jobs, lambda *_: None)
+        _render_all(root, loaded, loaded.plans, jobs, note)
     if not loaded.diagnostics.has_errors:  # static files that would replace a page (BW501), as build finds them
         derived = derived_outputs(loaded.graph, loaded.plans, loaded.config)
         _static_files(root, {p.path for p in loaded.plans} | set(derived), loaded.diagnostics)
@@ -293,8 +295,7 @@ def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int
     _CONTEXT, _RENDER_CTX = (root, loaded, stage.path if stage else None), None
     try:
         note("render", 0, len(plans))
-        results = map_chunks(_render_chunk, plans, jobs)
-        note("render", len(plans), len(plans))
+        results = map_chunks(_render_chunk, plans, jobs, done=lambda n: note("render", n, len(plans)))
     finally:
         _CONTEXT, _RENDER_CTX = None, None
     failed_templates: set[tuple[str, int]] = set()

@@ -34,12 +34,21 @@ class Output:
         self.err = err or sys.stderr
         self.color = use_color(self.err.isatty())
         self.live = self.err.isatty() and not quiet and fmt == "text"
+        self._bar_open = False
 
     def info(self, text: str) -> None:
+        self.end_progress()
         if not self.quiet:
             print(text, file=self.out, flush=True)
 
+    def end_progress(self) -> None:
+        """Clear a progress bar left unfinished on the terminal, so the next line starts clean."""
+        if self._bar_open:
+            print("\r\033[K", end="", file=self.err, flush=True)
+            self._bar_open = False
+
     def diagnostics(self, diags: Sequence[Diagnostic], root: Path) -> None:
+        self.end_progress()
         if self.fmt == "json":
             self.out.write(format_json(diags))
         elif self.fmt == "github":
@@ -57,6 +66,7 @@ class Output:
             bar = "#" * filled + "-" * (width - filled)
             end = "\n" if done == total else ""
             print(f"\r{stage:>7} [{bar}] {done}/{total}", end=end, file=self.err, flush=True)
+            self._bar_open = done != total
         elif self.live:
             if self.verbose:
                 print(f"{stage}...", file=self.err, flush=True)
@@ -139,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .commands import run_command
         return run_command(args, out)
     except KeyboardInterrupt:
+        out.end_progress()
         print("interrupted; the previous output is untouched", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place a bug becomes a message
@@ -171,6 +182,7 @@ def _build(args: argparse.Namespace, out: Output) -> int:
             print(f"build failed; nothing was written to {target}", file=sys.stderr)
         return EXIT_CONTENT
     except OutputError as exc:
+        out.end_progress()
         print(f"boardwatch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     out.diagnostics(result.warnings, root)
@@ -190,7 +202,7 @@ def _build(args: argparse.Namespace, out: Output) -> int:
 def _check(args: argparse.Namespace, out: Output) -> int:
     root = _site(args)
     started = time.perf_counter()
-    diags = check(root, base_url=args.base_url)
+    diags = check(root, base_url=args.base_url, progress=out.progress)
     seconds = time.perf_counter() - started
     items = diags.sorted()
     out.diagnostics(items, root)

@@ -34,14 +34,23 @@ def _run_chunk(start: int, end: int) -> list[Any]:
     return func(items[start:end])
 
 
-def map_chunks(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int) -> list[R]:
+def map_chunks(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int,
+               done: Callable[[int], None] | None = None) -> list[R]:
     """``func`` applied to consecutive chunks of ``items``; the concatenated results, in order.
 
     ``func`` must be a pure function of its chunk (plus state inherited at fork time).
+    ``done``, when given, is told how many items are finished after each chunk (for a progress bar).
     """
     jobs = max(1, min(jobs, len(items) // MIN_ITEMS_PER_JOB))
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return func(items)
+        if done is None:
+            return func(items)
+        out: list[R] = []
+        step = max(MIN_ITEMS_PER_JOB, len(items) // 50)
+        for start in range(0, len(items), step):
+            out.extend(func(items[start:start + step]))
+            done(len(out))
+        return out
     global _WORK
     _WORK = (func, items)
     try:
@@ -54,6 +63,8 @@ def map_chunks(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs:
             results: list[R] = []
             for future in futures:
                 results.extend(future.result())
+                if done is not None:
+                    done(len(results))
         return results
     finally:
         _WORK = None

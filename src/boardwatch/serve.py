@@ -502,8 +502,8 @@ def _run(root: Path, out: Path, cache_dir: Path | None, options: Options, state:
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                   name="boardwatch-http", daemon=True)
         thread.start()
-        host, port = server.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        host, port = server.socket.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
         reporter.ready(f"http://{shown}:{port}/", out, temporary)
         while True:
             try:

@@ -117,6 +117,7 @@ def main() -> int:
     parser.add_argument("--pelican-max", type=int, default=10000, help="skip Pelican above this size")
     parser.add_argument("--tools", default="floor,boardwatch,boardwatch-nosearch,hugo,pelican")
     parser.add_argument("--work", type=Path, default=Path("/tmp/boardwatch-bench"))
+    parser.add_argument("--no-incremental", action="store_true", help="time cold builds only")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     wanted = args.tools.split(",")
@@ -139,7 +140,7 @@ def main() -> int:
                 print(f"  {size:>6} rep {rep + 1} {tool:<10} {seconds:8.2f}s {peak:8.0f} MB", flush=True)
         increments = {}
         for variant, extra in (("boardwatch", []), ("boardwatch-nosearch", ["--no-search"])):
-            if variant in samples:
+            if variant in samples and not args.no_incremental:
                 increments[variant] = incremental(site, args.work, size, args.reps, args.jobs, extra)
         rows.append((size, samples, increments))
     report(rows, args)

@@ -640,3 +640,48 @@ def test_version_and_help() -> None:
         assert command in helped.stdout
     for what in ("site", "article", "person", "state", "body", "initiative"):
         assert what in bw("new", "--help").stdout
+
+
+def test_docs_cli_md_documents_every_command_and_option() -> None:
+    import argparse
+
+    from boardwatch.cli import _parser
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text("utf-8")
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, command: str) -> None:
+        if command and not re.search(rf"^#+ `boardwatch {re.escape(command)}\b", docs, re.MULTILINE) and not \
+                re.search(rf"^#+ `boardwatch {re.escape(command.rsplit(' ', 1)[0])} [\w|]*\b"
+                          rf"{re.escape(command.rsplit(' ', 1)[-1])}\b", docs, re.MULTILINE):
+            missing.append(f"a section for 'boardwatch {command}'")
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{command} {name}".strip())
+            for option in action.option_strings:
+                if option in ("-h", "--help") and command:
+                    continue
+                if f"`{option}" not in docs and f"| {option}" not in docs and f" {option} " not in docs:
+                    missing.append(f"{option} of 'boardwatch {command}'")
+
+    walk(_parser(), "")
+    assert missing == []
+
+
+def test_the_site_workflow_checks_pull_requests_and_publishes_main() -> None:
+    import yaml
+
+    repo = Path(__file__).resolve().parents[1]
+    flow = yaml.safe_load((repo / ".github" / "workflows" / "site.yml").read_text("utf-8"))
+    triggers = flow[True]  # YAML 1.1 reads the key 'on' as true
+    assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
+    check, publish = flow["jobs"]["check"], flow["jobs"]["publish"]
+    assert "pull_request" in check["if"] and "pull_request" in publish["if"] and "refs/heads/main" in publish["if"]
+    commands = [step.get("run", "") for step in check["steps"]]
+    assert "python -m pip install ." in commands and "boardwatch check --format github" in commands
+    uses = [step.get("uses", "").split("@")[0] for step in publish["steps"]]
+    assert uses.index("actions/upload-pages-artifact") < uses.index("actions/deploy-pages")
+    assert any(step.get("run", "").startswith("boardwatch build") for step in publish["steps"])
+    assert publish["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert (repo / ".github" / "pull_request_template.md").is_file()

@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     "BW110": "unsafe file name or path",
     "BW111": "file could not be read",
     "BW112": "file in an unknown content folder",
+    "BW113": "Markdown body too deeply nested or too complex",
     "BW201": "missing required key",
     "BW202": "unknown key",
     "BW203": "wrong type",

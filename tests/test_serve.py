@@ -67,7 +67,7 @@ class Served:
 
 
 def _pump(stream: object, into: list[str]) -> None:
-    for line in stream:  # type: ignore[attr-defined]
+    for line in stream:  # type: ignore[attr-defined]  # noqa: PERF402 - each line is seen as it comes
         into.append(line)
 
 
@@ -245,7 +245,8 @@ def test_an_edit_reloads_an_error_shows_in_the_browser_and_a_fix_clears_it(tmp_p
         assert "boardwatch-overlay" in served.get(ARTICLE_PAGE)[1]
         assert "boardwatch-overlay" in served.get("/no-such-page.html")[1]
         assert json.loads(served.get("/__boardwatch/status")[1])["ok"] is False
-        assert "build failed" in "".join(served.stderr) and "BW104" in "".join(served.stderr)
+        wait_for("the errors in the terminal", lambda: "build failed" in "".join(served.stderr), served)
+        assert "BW104" in "".join(served.stderr)
 
         edit(root, ARTICLE, "tags: [diplomacy\nsummary: <b>bold</b> [unclosed", "tags: [diplomacy]")
         wait_for("the overlay to go", lambda: "boardwatch-overlay" not in served.get(ARTICLE_PAGE)[1], served)
@@ -291,7 +292,7 @@ def test_ctrl_c_stops_cleanly_and_removes_the_temporary_output(tmp_path: Path) -
         out = Path(match.group(1))
         assert (out / "index.html").is_file()
         assert served.get("/")[0] == 200
-        assert "GET / " in "".join(served.stderr)  # --verbose logs requests
+        wait_for("the request in the log", lambda: "GET / " in "".join(served.stderr), served)  # --verbose
         served.proc.send_signal(signal.SIGINT)
         assert served.proc.wait(timeout=15) == 0
     assert "stopped" in "".join(served.stderr)

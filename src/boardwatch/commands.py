@@ -174,9 +174,10 @@ class _Printer:
 
     def built(self, outcome: Any) -> None:
         because = ""
-        if outcome.changed:
-            shown = ", ".join(outcome.changed[:3]) + (f" and {len(outcome.changed) - 3} more"
-                                                        if len(outcome.changed) > 3 else "")
+        # Editors' temporary files (no extension, gone by now) started the build too, but say nothing.
+        changed = [p for p in outcome.changed if Path(p).suffix or (self.root / p).exists()]
+        if changed:
+            shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
             because = f" after changes to {shown}"
         if outcome.problem:
             if outcome.diagnostics:

@@ -267,8 +267,7 @@ def new_article(root: Path, title: str, *, date: dt.date, actors: Sequence[str] 
     notes = ["Optional keys: remove the '#' to use one. See docs/content-format.md.",
              "summary: The standfirst (default: the first paragraph).",
              "authors: [Your name]",
-             "source: {name: The report analysed, url: \"https://example.org/report\", "
-             f"date: {date.isoformat()}}}",
+             f"source: {{name: The report analysed, url: \"https://example.org/report\", date: {date.isoformat()}}}",
              "tags: [some-tag]",
              "claims:",
              f"  - id: {slug[:40].rstrip('-')}-claim",

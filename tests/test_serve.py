@@ -86,6 +86,12 @@ def wait_for(what: str, check: Callable[[], object], served: Served | None = Non
         time.sleep(0.1)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the child, before boardwatch starts: SIGINT does what Ctrl-C does in a terminal, even
+    when this test run inherited it ignored (as jobs started in the background by a script do)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
 def serving(root: Path, *args: str | Path) -> Iterator[Served]:
     """``boardwatch serve ROOT --port 0 ARGS`` until the block ends; the process is always stopped."""
@@ -93,7 +99,7 @@ def serving(root: Path, *args: str | Path) -> Iterator[Served]:
     proc = subprocess.Popen([sys.executable, "-m", "boardwatch", "serve", str(root), "--port", "0", "--no-search",
                              "--jobs", "1", *map(str, args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            env=env)
+                            env=env, preexec_fn=_ctrl_c_as_in_a_terminal)
     served = Served(proc, "")
     pumps = [threading.Thread(target=_pump, args=(proc.stdout, served.stdout), daemon=True),
              threading.Thread(target=_pump, args=(proc.stderr, served.stderr), daemon=True)]

@@ -40,8 +40,6 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align", "scope"},
     "ol": {"start", "reversed", "type"},
     "time": {"datetime"},
-    "q": {"cite"},
-    "blockquote": {"cite"},
     "abbr": {"title"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})

@@ -20,11 +20,10 @@ REPO = Path(__file__).resolve().parents[2]
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "background",
                             "data", "codebase", "cite", "longdesc", "usemap", "manifest", "icon", "ping"})
 FORBIDDEN_TAGS = frozenset({"iframe", "object", "embed", "base", "frame", "frameset", "applet", "form",
-                            "input", "button", "textarea", "select", "option", "math", "portal", "noscript",
-                            "template", "link"})
+                            "input", "button", "textarea", "select", "option", "math", "portal", "link"})
 # <link> is the theme's own (stylesheet, icon, feeds, canonical): allowed only with these rel values.
 THEME_LINK_RELS = frozenset({"stylesheet", "icon", "alternate", "canonical", "preload", "prev", "next",
-                             "search", "license", "manifest"})
+                             "search", "license", "manifest", "self", "related"})
 DANGEROUS_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|livescript|mocha|jar|file):", re.I)
 JSON_SCRIPT_TYPES = frozenset({"application/ld+json", "application/json"})
 
@@ -152,14 +151,17 @@ def _basename(url: str) -> str:
 
 
 def _decode_url(value: str) -> str:
-    """What a browser sees as the scheme: control characters and white space inside it are ignored."""
-    return re.sub(r"[\x00-\x20]", "", value)
+    """The URL as a browser parses it (WHATWG URL): leading and trailing control characters and
+    spaces are dropped, and so is every tab and newline inside; other spaces stay (and then
+    "java script:" is no scheme but a relative path)."""
+    return re.sub(r"[\t\n\r]", "", value.strip("".join(map(chr, range(0x21)))))
 
 
 def theme_scripts() -> frozenset[str]:
     """File names of the scripts the built-in theme ships (the only <script src> allowed)."""
     static = REPO / "src" / "boardwatch" / "theme" / "static"
-    return frozenset(p.name for p in static.rglob("*.js")) | frozenset(p.name for p in static.rglob("*.mjs"))
+    pagefind = frozenset({"pagefind-ui.js", "pagefind.js"})  # the search UI the Pagefind package ships
+    return frozenset(p.name for p in static.rglob("*.js")) | frozenset(p.name for p in static.rglob("*.mjs")) | pagefind
 
 
 def live_script(out: Path) -> list[Finding]:

@@ -353,3 +353,15 @@ def test_an_open_page_reloads_by_itself_and_shows_the_overlay_in_chromium(tmp_pa
             assert problems == []  # nothing blocked by the pages' Content-Security-Policy
         finally:
             browser.close()
+
+
+def test_an_output_folder_boardwatch_did_not_write_is_refused_before_serving(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me\n", "utf-8")
+    run = subprocess.run([sys.executable, "-m", "boardwatch", "serve", str(root), "--port", "0", "--out", str(mine)],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 2, run.stderr
+    assert "not empty" in run.stderr and "serving" not in run.stdout
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]

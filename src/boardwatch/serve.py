@@ -172,6 +172,8 @@ class Builder:
             diags = exc.diagnostics.sorted()
             problem = format_text(diags, self.root) + "\n" + summary(diags)
         except OutputError as exc:
+            if not changed:  # the first build: the folder was refused, so stop before serving
+                raise ServeError(str(exc)) from None
             problem = f"the output folder could not be written: {exc}"
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the server; it is shown instead
             problem = f"internal error BW900: {type(exc).__name__}: {exc}\nThis is a bug in boardwatch."

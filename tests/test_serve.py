@@ -67,8 +67,8 @@ class Served:
 
 
 def _pump(stream: object, into: list[str]) -> None:
-    for line in stream:  # type: ignore[attr-defined]  # noqa: PERF402 - each line is seen as it comes
-        into.append(line)
+    for line in stream:  # type: ignore[attr-defined]
+        into.append(line)  # noqa: PERF402 - one line at a time, so each is seen as it comes
 
 
 def wait_for(what: str, check: Callable[[], object], served: Served | None = None) -> object:
@@ -86,20 +86,20 @@ def wait_for(what: str, check: Callable[[], object], served: Served | None = Non
         time.sleep(0.1)
 
 
-def _ctrl_c_as_in_a_terminal() -> None:
-    """In the child, before boardwatch starts: SIGINT does what Ctrl-C does in a terminal, even
-    when this test run inherited it ignored (as jobs started in the background by a script do)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+# ``python -m boardwatch`` where SIGINT does what Ctrl-C does in a terminal, even when this test
+# run inherited it ignored (as jobs that a script starts in the background do).
+CTRL_C_AS_IN_A_TERMINAL = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                           "sys.argv[0] = 'boardwatch'; runpy.run_module('boardwatch', run_name='__main__')")
 
 
 @contextmanager
 def serving(root: Path, *args: str | Path) -> Iterator[Served]:
     """``boardwatch serve ROOT --port 0 ARGS`` until the block ends; the process is always stopped."""
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    proc = subprocess.Popen([sys.executable, "-m", "boardwatch", "serve", str(root), "--port", "0", "--no-search",
+    proc = subprocess.Popen([sys.executable, "-c", CTRL_C_AS_IN_A_TERMINAL, "serve", str(root), "--port", "0", "--no-search",
                              "--jobs", "1", *map(str, args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            env=env, preexec_fn=_ctrl_c_as_in_a_terminal)
+                            env=env)
     served = Served(proc, "")
     pumps = [threading.Thread(target=_pump, args=(proc.stdout, served.stdout), daemon=True),
              threading.Thread(target=_pump, args=(proc.stderr, served.stderr), daemon=True)]

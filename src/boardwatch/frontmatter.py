@@ -125,6 +125,13 @@ def load_mapping(yaml_text: str, rel: str, offset: int, diags: Diagnostics
         diags.error("BW104", f"YAML syntax error: {problem}{context}", Span(rel, line, column),
                     hint=_yaml_hint(problem))
         return None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a control character
+        line = yaml_text.count("\n", 0, exc.position) + 1 + offset
+        column = exc.position - (yaml_text.rfind("\n", 0, exc.position) + 1) + 1
+        diags.error("BW104", f"YAML cannot contain the character U+{exc.character:04X} ({exc.reason})",
+                    Span(rel, line, column), hint="remove the character, or write it as an escape inside "
+                                                  "double quotes, e.g. \"\\u0001\"")
+        return None
     except yaml.YAMLError as exc:
         diags.error("BW104", f"YAML error: {exc}", Span(rel, offset + 1, 1), hint="check the front matter's YAML syntax")
         return None

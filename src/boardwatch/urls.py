@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from .model import FOLDERS, Kind
+from .sources import WINDOWS_RESERVED
 
 HOME = "index.html"
 NOT_FOUND = "404.html"
@@ -52,8 +53,8 @@ def tag_slug(tag: str) -> str:
     if not slug:
         slug = "tag-" + hashlib.sha256(tag.encode("utf-8")).hexdigest()[:10]
     slug = slug[:80].rstrip("-")
-    if slug == "index" or re.fullmatch(r"page-[0-9]+", slug):
-        slug += "-tag"  # a free-form tag never takes the path of the tags index or one of its pages
+    if slug == "index" or re.fullmatch(r"page-[0-9]+", slug) or slug in WINDOWS_RESERVED:
+        slug += "-tag"  # never the path of the tags index, one of its pages, or a name Windows reserves
     return slug
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined
+from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader,
+                    StrictUndefined, TemplateError)
+from jinja2.loaders import split_template_path
 
 from . import urls
 
@@ -19,10 +22,26 @@ THEME = PackageLoader("boardwatch", "theme/templates")
 _TITLE_RE = re.compile(r"\{#\s*title:\s*(.+?)\s*#\}")
 
 
+class _SiteLoader(FileSystemLoader):
+    """The site's ``templates/``; a template that is a symbolic link out of the site is refused
+    before it is read, so no template name can make a build read (and publish) other files."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root / "templates")
+        self.real_root = root.resolve()
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        path = Path(self.searchpath[0], *split_template_path(template))
+        if path.is_file() and not path.resolve().is_relative_to(self.real_root):
+            raise TemplateError(f"templates/{template} is a symbolic link to a file outside the site folder; "
+                                "copy the file into templates/ instead")
+        return super().get_source(environment, template)
+
+
 def make_environment(root: Path | None) -> Environment:
-    loaders = []
+    loaders: list[BaseLoader] = []
     if root is not None and (root / "templates").is_dir():
-        loaders.append(FileSystemLoader(root / "templates"))
+        loaders.append(_SiteLoader(root))
     loaders += [PrefixLoader({"theme": THEME}), THEME]
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
@@ -61,7 +80,8 @@ def static_pages(root: Path | None) -> tuple[tuple[str, str], ...]:
         name = path.name[: -len(".html")]
         if not re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", name) or name in ("index", "404", "search"):
             continue
-        match = _TITLE_RE.search(path.read_text("utf-8", errors="replace"))
+        inside = path.resolve().is_relative_to(root.resolve())  # a link out is refused when rendered
+        match = _TITLE_RE.search(path.read_text("utf-8", errors="replace")) if inside else None
         title = match.group(1) if match else name.replace("-", " ").capitalize()
         out.append((f"pages/{path.name}", title))
     return tuple(out)

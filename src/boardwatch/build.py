@@ -26,7 +26,7 @@ from .publish import MARKER, PublishError, Staging, check_output, output_lock
 from .render import LinkTarget, RenderContext, RenderError, render
 from .resolve import resolve
 from .schema import validate
-from .sources import discover
+from .sources import discover, reserved_on_windows
 from .templates import make_environment, static_pages
 from . import urls
 
@@ -316,10 +316,20 @@ def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[s
             if path.is_file():
                 copies["assets/" + path.relative_to(theme_dir).as_posix()] = path
     static = root / "static"
-    if static.is_dir():
-        real_root = root.resolve()
+    taken = {path.casefold(): path for path in (*generated, *copies)}  # case-insensitive file systems
+    real_root = root.resolve()
+    if static.is_dir() and not static.resolve().is_relative_to(real_root):
+        diags.error("BW110", "static/ is a symbolic link to a folder outside the site", Span("static"),
+                    hint="copy the files into the site instead of linking to them")
+    elif static.is_dir():
         for dirpath, dirnames, filenames in os.walk(static):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+                dirnames.remove(name)  # never followed; reported like a linked file when it leads out
+                if not Path(dirpath, name).resolve().is_relative_to(real_root):
+                    diags.error("BW110", "symbolic link points outside the site folder",
+                                Span("static/" + Path(dirpath, name).relative_to(static).as_posix()),
+                                hint="copy the files into static/ instead of linking to them")
             for name in sorted(filenames):
                 path = Path(dirpath, name)
                 rel = path.relative_to(static).as_posix()
@@ -330,15 +340,18 @@ def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[s
                     diags.error("BW110", "symbolic link points outside the site folder", span,
                                 hint="copy the file into static/ instead of linking to it")
                     continue
-                if any(c in rel for c in '\\:*?"<>|\x00') or rel.startswith(MARKER):
+                if any(c in rel for c in '\\:*?"<>|\x00') or rel.startswith(MARKER) \
+                        or any(reserved_on_windows(part) for part in rel.split("/")):
                     diags.error("BW110", f"unsafe static file name '{rel}'", span,
-                                hint="use letters, digits, '-', '_' and '.' in static file names")
+                                hint="use letters, digits, '-', '_' and '.' in static file names, and no name "
+                                     "Windows reserves (con, nul, com1...)")
                     continue
-                if rel in generated or rel.casefold() in {g.casefold() for g in copies}:
-                    diags.error("BW501", f"static/{rel} would overwrite a page boardwatch writes at {rel}", span,
-                                hint="rename or move the static file")
+                if rel.casefold() in taken:
+                    diags.error("BW501", f"static/{rel} would overwrite a page boardwatch writes at "
+                                         f"{taken[rel.casefold()]}", span, hint="rename or move the static file")
                     continue
                 copies[rel] = path
+                taken[rel.casefold()] = rel
     return copies
 
 

@@ -24,6 +24,12 @@ KIND_BY_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
 ID_HINT = "ids use lower-case letters, digits and single hyphens, e.g. 'vladimir-putin'"
 
 
+def reserved_on_windows(name: str) -> bool:
+    """A file or folder name Windows cannot create: a device name (con, nul.txt, COM1.html...),
+    or one ending in a dot or a space."""
+    return name.split(".", 1)[0].strip().lower() in WINDOWS_RESERVED or name.endswith((".", " "))
+
+
 def is_valid_id(value: str) -> bool:
     return bool(ID_RE.match(value)) and value not in WINDOWS_RESERVED and len(value) <= 120
 

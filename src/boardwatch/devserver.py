@@ -85,7 +85,7 @@ LIVE_JS = b"""// boardwatch serve: reload this page when the site is rebuilt.
 
 LIVE_CSS = b"""#boardwatch-overlay {
   position: fixed; inset: 0; z-index: 2147483647; overflow: auto; margin: 0; padding: 1.5rem;
-  background: rgba(20, 20, 24, 0.94); color: #f4f4f5; font: 15px/1.45 system-ui, sans-serif;
+  background: #141418; color: #f4f4f5; font: 15px/1.45 system-ui, sans-serif;
 }
 #boardwatch-overlay h2 { margin: 0 0 0.5rem; color: #fca5a5; font-size: 1.25rem; }
 #boardwatch-overlay p { margin: 0 0 1rem; max-width: 60rem; }
@@ -109,7 +109,8 @@ def inject(page: bytes, generation: str, problem: str) -> bytes:
         parts.append(
             '<link rel="stylesheet" href="/__boardwatch/live.css">'
             '<div id="boardwatch-overlay" role="alert"><h2>The site has errors</h2>'
-            "<p>This is the last good build. Fix the files below and save: the page reloads by itself.</p>"
+            "<p>Fix the files below and save: this page reloads by itself, and shows the site again as soon "
+            "as it builds. Until then the last good build is served.</p>"
             f"<pre>{html.escape(problem)}</pre></div>")
     parts.append(f'<script src="/__boardwatch/live.js" data-generation="{html.escape(generation)}"></script>')
     snippet = "\n".join(parts).encode("utf-8") + b"\n"

@@ -18,10 +18,11 @@ from .diagnostics import Diagnostics, Span
 from .jsonld import Builder as JsonLd
 from .markup import plain_summary
 from .model import FOLDERS, Article, Claim, Entity, Event, Graph, Kind, NewClaim, Revisit
+from .resolve import sort_date
 from .views import (
     BODY_TYPE_LABELS, ArticleLink, ArticlePage, ClaimPage, ClaimView, Crumb, EntityLink, EntityPage, EventView, HomePage,
-    InvitationView, LinkView, ListPage, MonthCount, NavItem, Page, Pager, RelationView, RevisitView, RoleView,
-    SiteView, StaticPage, StepView, TagLink, TagPage,
+    InvitationView, LinkView, ListPage, MonthCount, NavItem, Page, RelationView, RevisitView, RoleView,
+    SiteView, StaticPage, StepView, TagLink, TagPage, pager as make_pager,
 )
 
 SECTION_TITLES = {"articles": "Analyses", "people": "People", "states": "States", "bodies": "Bodies",
@@ -29,6 +30,8 @@ SECTION_TITLES = {"articles": "Analyses", "people": "People", "states": "States"
 ALL_ARTICLES = "*articles"  # coarse dependency: any article
 ALL_ENTITIES = "*entities"
 ENTITY_ARTICLES = 10  # analyses listed on an entity's page; more go to its full, paginated list
+ENTITY_CLAIMS = 20  # newest claims by, and about, an entity shown on its page
+ENTITY_EVENTS = 30  # newest events in an entity page's timeline
 GRAPH_NODES = 12  # neighbours drawn in a relationship graph; every relation stays in its table
 
 
@@ -247,9 +250,10 @@ class _Planner:
             articles=tuple(self.article_links[s] for s in back.articles[:ENTITY_ARTICLES]),
             articles_total=len(back.articles),
             articles_more=self._entity_articles_paths(e)[0] if len(back.articles) > ENTITY_ARTICLES else "",
-            claims_by=tuple(self.claim_views[c] for c in back.claims_by),
-            claims_about=tuple(self.claim_views[c] for c in back.claims_about),
-            events=tuple(self._event_view(ev) for ev in back.events), jsonld=self.ld.entity(e, path),
+            claims_by=self._newest_claims(back.claims_by), claims_by_total=len(back.claims_by),
+            claims_about=self._newest_claims(back.claims_about), claims_about_total=len(back.claims_about),
+            events=tuple(self._event_view(ev) for ev in back.events[-ENTITY_EVENTS:]),
+            events_total=len(back.events), jsonld=self.ld.entity(e, path),
             **self._pictures(e), **self._base(path))  # type: ignore[arg-type]
         inputs = {e.path} | {self.g.articles[s].path for s in back.articles}
         inputs |= {self.g.entities[i].path for i, _ in relations.around(e.id, tuple(self.relations.get(e.id, ())))}
@@ -290,8 +294,7 @@ class _Planner:
         plans = []
         for n in range(1, count + 1):
             path = paths[n - 1]
-            pager = Pager(number=n, count=count, previous=paths[n - 2] if n > 1 else "",
-                          next=paths[n] if n < count else "", pages=paths)
+            pager = make_pager(n, paths)
             title = SECTION_TITLES[section] + (f" (page {n} of {count})" if count > 1 else "")
             shown = values[(n - 1) * per: n * per]
             view = ListPage(kind="list", title=title, section=section, items_kind=items_kind,
@@ -339,6 +342,10 @@ class _Planner:
         return tuple(f"{folder}/analyses.html" if n == 1 else f"{folder}/analyses-{n}.html"
                      for n in range(1, count + 1))
 
+    def _newest_claims(self, ids: tuple[str, ...]) -> tuple[ClaimView, ...]:
+        views = sorted((self.claim_views[c] for c in ids), key=lambda c: (sort_date(c.date), c.id), reverse=True)
+        return tuple(views[:ENTITY_CLAIMS])
+
     def entity_articles(self, e: Entity) -> list[PagePlan]:
         """Every analysis touching ``e``, paginated, when its page shows only the newest."""
         slugs = self.g.backlinks[e.id].articles
@@ -350,8 +357,7 @@ class _Planner:
         for n, path in enumerate(paths, 1):
             shown = tuple(self.article_links[s] for s in slugs[(n - 1) * per: n * per])
             title = f"Analyses of {e.name}" + (f" (page {n} of {count})" if count > 1 else "")
-            pager = Pager(number=n, count=count, previous=paths[n - 2] if n > 1 else "",
-                          next=paths[n] if n < count else "", pages=paths)
+            pager = make_pager(n, paths)
             view = ListPage(kind="list", title=title, section=section, items_kind="article", articles=shown,
                             total=len(slugs), pager=pager, feed=urls.feed_path(e.id),
                             breadcrumbs=(Crumb("Home", urls.HOME), Crumb(SECTION_TITLES[section],
@@ -359,7 +365,7 @@ class _Planner:
                             jsonld=self.ld.collection(title, path, _names_and_paths(shown), (n - 1) * per + 1,
                                                       len(slugs)),
                             **self._base(path))  # type: ignore[arg-type]
-            inputs = {e.path} | {self.g.articles[s].path for s in slugs}
+            inputs = {e.path} | {self.g.articles[a.slug].path for a in shown}
             plans.append(PagePlan(path, "list.html", view, frozenset(inputs)))
         return plans
 

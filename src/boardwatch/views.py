@@ -169,12 +169,35 @@ class MonthCount:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PageLink:
+    number: int  # 0 marks a gap between numbers
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Pager:
+    """Where a page of a long list stands. ``window`` links the first and last pages and the
+    neighbours of this one, with gaps between: never every page, so a list of thousands of
+    pages stays linear in size."""
+
     number: int
     count: int
     previous: str = ""
     next: str = ""
-    pages: tuple[str, ...] = ()  # path of every page, 1-based order
+    window: tuple[PageLink, ...] = ()
+
+
+def pager(number: int, paths: tuple[str, ...], *, around: int = 2) -> Pager:
+    """The pager of page ``number`` (1-based) of the pages at ``paths``."""
+    count = len(paths)
+    shown = sorted({1, count, *range(max(1, number - around), min(count, number + around) + 1)})
+    window: list[PageLink] = []
+    for previous, n in zip([0, *shown], shown):
+        if n - previous > 1 and previous:
+            window.append(PageLink(number=0))
+        window.append(PageLink(number=n, path=paths[n - 1]))
+    return Pager(number=number, count=count, previous=paths[number - 2] if number > 1 else "",
+                 next=paths[number] if number < count else "", window=tuple(window))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -265,6 +288,9 @@ class EntityPage(Page):
     claims_about: tuple[ClaimView, ...]
     events: tuple[EventView, ...]
     articles_total: int = 0  # analyses touching the entity; ``articles`` may hold only the newest
+    claims_by_total: int = 0  # claims by the entity; ``claims_by`` holds the newest
+    claims_about_total: int = 0  # claims about the entity; ``claims_about`` holds the newest
+    events_total: int = 0  # dated events of the entity; ``events`` holds the newest, oldest first
     articles_more: str = ""  # site path of the full, paginated list when ``articles`` is capped
     relations: tuple[RelationView, ...] = ()  # every relation, the text alternative of ``graph``
     graph: Markup = Markup("")  # inline SVG: relationship graph around the entity

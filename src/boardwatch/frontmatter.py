@@ -256,9 +256,10 @@ class _Walker:
     def scalar(self, node: yaml.Node) -> Any:
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except (ValueError, OverflowError):
-            # e.g. 2026-13-01 looks like a date to YAML but is none: keep the text,
-            # so the schema reports it with its key and line instead of crashing.
+        except (ValueError, OverflowError, KeyError, TypeError, IndexError):
+            # e.g. 2026-13-01 looks like a date to YAML but is none, and `!!bool maybe` is no
+            # bool (PyYAML raises KeyError): keep the text, so the schema reports it with its
+            # key and line instead of crashing.
             return node.value
         if isinstance(value, bytes):  # !!binary
             return value.decode("latin-1")

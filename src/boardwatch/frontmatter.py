@@ -6,7 +6,9 @@ is absolute in the file. Limits on nesting and alias expansion keep hostile YAML
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,10 +109,11 @@ def parse(source: Source, diags: Diagnostics) -> Document | None:
 def load_mapping(yaml_text: str, rel: str, offset: int, diags: Diagnostics
                  ) -> tuple[dict[str, Any], dict[KeyPath, Span], dict[KeyPath, Span]] | None:
     """Safe-load a YAML mapping, recording file positions (YAML line 0 is file line ``offset + 1``)."""
+    where = _Positions(yaml_text, offset)
     too_deep = _nesting_mark(yaml_text)
     if too_deep is not None:
         diags.error("BW107", f"the front matter is nested more than {MAX_DEPTH} levels deep",
-                    Span(rel, too_deep.line + 1 + offset, too_deep.column + 1),
+                    Span(rel, *where.at(too_deep)),
                     hint=f"keep front matter under {MAX_DEPTH} levels deep and avoid YAML anchors and aliases")
         return None
     loader = _Loader(yaml_text)
@@ -118,8 +121,7 @@ def load_mapping(yaml_text: str, rel: str, offset: int, diags: Diagnostics
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark else 1
-        column = (mark.column + 1) if mark else 1
+        line, column = where.at(mark) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         diags.error("BW104", f"YAML syntax error: {problem}{context}", Span(rel, line, column),
@@ -141,7 +143,7 @@ def load_mapping(yaml_text: str, rel: str, offset: int, diags: Diagnostics
         diags.error("BW105", "the front matter is empty" if offset else "the file is empty", Span(rel, 1, 1),
                     hint="write the required keys between the two '---' lines" if offset else "write 'key: value' lines")
         return None
-    walker = _Walker(rel, offset, diags)
+    walker = _Walker(rel, where, diags)
     try:
         data = walker.value(node, (), 0)
     except _TooBig as exc:
@@ -150,13 +152,13 @@ def load_mapping(yaml_text: str, rel: str, offset: int, diags: Diagnostics
         return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        span = Span(rel, mark.line + 1 + offset, mark.column + 1) if mark else Span(rel, offset + 1, 1)
+        span = Span(rel, *where.at(mark)) if mark else Span(rel, offset + 1, 1)
         diags.error("BW104", f"YAML value error: {getattr(exc, 'problem', None) or exc}", span,
                     hint="quote the value if it is meant as text")
         return None
     if not isinstance(data, dict):
         diags.error("BW105", f"the front matter is a {_yaml_type(data)}, not a mapping of keys to values",
-                    Span(rel, node.start_mark.line + 1 + offset, node.start_mark.column + 1),
+                    Span(rel, *where.at(node.start_mark)),
                     hint="write one 'key: value' per line between the '---' lines")
         return None
     if walker.failed:
@@ -195,6 +197,24 @@ def _nesting_mark(yaml_text: str) -> yaml.Mark | None:
         loader.dispose()
 
 
+class _Positions:
+    """File line and column of a YAML mark. YAML also breaks lines at U+0085, U+2028 and U+2029,
+    which are not line breaks of the file; when the text has any, positions come from the
+    mark's character index instead of its line."""
+
+    def __init__(self, yaml_text: str, offset: int) -> None:
+        self.offset = offset
+        odd = any(c in yaml_text for c in "\x85\u2028\u2029")
+        self.newlines = [m.start() for m in re.finditer("\n", yaml_text)] if odd else None
+
+    def at(self, mark: yaml.Mark) -> tuple[int, int]:
+        if self.newlines is None:
+            return mark.line + 1 + self.offset, mark.column + 1
+        before = bisect.bisect_left(self.newlines, mark.index)
+        start = self.newlines[before - 1] + 1 if before else 0
+        return before + 1 + self.offset, mark.index - start + 1
+
+
 class _TooBig(Exception):
     pass
 
@@ -202,9 +222,9 @@ class _TooBig(Exception):
 class _Walker:
     """Builds plain Python values from YAML nodes and records where each value was written."""
 
-    def __init__(self, rel: str, offset: int, diags: Diagnostics) -> None:
+    def __init__(self, rel: str, where: _Positions, diags: Diagnostics) -> None:
         self.rel = rel
-        self.offset = offset
+        self.where = where
         self.diags = diags
         self.values: dict[KeyPath, Span] = {}
         self.keys: dict[KeyPath, Span] = {}
@@ -214,7 +234,7 @@ class _Walker:
 
     def span(self, node: yaml.Node) -> Span:
         length = node.end_mark.index - node.start_mark.index if node.end_mark.line == node.start_mark.line else 0
-        return Span(self.rel, node.start_mark.line + 1 + self.offset, node.start_mark.column + 1, length)
+        return Span(self.rel, *self.where.at(node.start_mark), length)
 
     def value(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
         self.count += 1

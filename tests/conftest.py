@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,22 @@ def fixture_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def repo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own site (content/ at the repo root) built once."""
     return _built_copy(tmp_path_factory, REPO, "repo-build")
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[object]:
+    """Debian's chromium driven by Playwright, one for the whole session (Playwright's sync API
+    allows one running instance per process, so every browser test shares this one).
+    Skipped where chromium is missing, unless BOARDWATCH_REQUIRE_BROWSER is set (CI): then it fails."""
+    executable = Path("/usr/bin/chromium")
+    if not executable.exists():
+        if os.environ.get("BOARDWATCH_REQUIRE_BROWSER"):
+            pytest.fail(f"{executable} is missing (BOARDWATCH_REQUIRE_BROWSER is set)")
+        pytest.skip(f"{executable} is missing")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(executable), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield browser
+        finally:
+            browser.close()

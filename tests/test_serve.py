@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from site_helpers import make_site, parse_html
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTICLE = "content/articles/putin-invited.md"
 ARTICLE_PAGE = "/articles/putin-invited.html"
 WAIT = 30.0  # seconds: the longest any poll waits
@@ -320,17 +320,13 @@ def test_a_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_an_open_page_reloads_by_itself_and_shows_the_overlay_in_chromium(tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("BOARDWATCH_REQUIRE_BROWSER"):
-            pytest.fail("/usr/bin/chromium is missing (BOARDWATCH_REQUIRE_BROWSER is set)")
-        pytest.skip("/usr/bin/chromium is missing")
-    from playwright.sync_api import sync_playwright
+def test_an_open_page_reloads_by_itself_and_shows_the_overlay_in_chromium(tmp_path: Path,
+                                                                          chromium_browser: Any) -> None:
     root = make_site(tmp_path)
-    with serving(root) as served, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+    with serving(root) as served:
+        context = chromium_browser.new_context()
         try:
-            tab = browser.new_page()
+            tab = context.new_page()
             problems: list[str] = []
             tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             tab.on("pageerror", lambda e: problems.append(str(e)))
@@ -352,7 +348,7 @@ def test_an_open_page_reloads_by_itself_and_shows_the_overlay_in_chromium(tmp_pa
             assert "Freshly edited sentence" in tab.inner_text("body")
             assert problems == []  # nothing blocked by the pages' Content-Security-Policy
         finally:
-            browser.close()
+            context.close()
 
 
 def test_an_output_folder_boardwatch_did_not_write_is_refused_before_serving(tmp_path: Path) -> None:

@@ -116,15 +116,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="session")
-def chromium(served: Served) -> Iterator[object]:
-    """One browser for the whole session."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium(served: Served, chromium_browser: object) -> object:
+    """The session's one browser (tests/conftest.py), once the site is served."""
+    return chromium_browser
 
 
 @pytest.fixture

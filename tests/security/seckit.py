@@ -164,6 +164,14 @@ def theme_scripts() -> frozenset[str]:
     return frozenset(p.name for p in static.rglob("*.js")) | frozenset(p.name for p in static.rglob("*.mjs")) | pagefind
 
 
+def html_findings(rel: str, text: str, allowed: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every way one HTML text could run script; ``allowed`` names the theme's script files."""
+    finder = _ScriptFinder(rel, allowed)
+    finder.feed(text)
+    finder.close()
+    return finder.findings
+
+
 def live_script(out: Path) -> list[Finding]:
     """Every way any HTML, SVG or XML file of an output folder could run script from content."""
     allowed = theme_scripts()
@@ -173,10 +181,7 @@ def live_script(out: Path) -> list[Finding]:
             continue
         rel = path.relative_to(out).as_posix()
         if path.suffix in (".html", ".htm", ".svg", ".xml", ".xhtml"):
-            finder = _ScriptFinder(rel, allowed)
-            finder.feed(path.read_text("utf-8"))
-            finder.close()
-            findings.extend(finder.findings)
+            findings.extend(html_findings(rel, path.read_text("utf-8"), allowed))
         if path.suffix == ".xml":
             findings.extend(_feed_findings(rel, path.read_text("utf-8")))
     return findings
@@ -188,8 +193,5 @@ def _feed_findings(rel: str, text: str) -> list[Finding]:
     findings: list[Finding] = []
     for match in re.finditer(r"<(content|summary|title)[^>]*type=\"html\"[^>]*>(.*?)</\1>", text, re.S):
         inner = html_module.unescape(match.group(2))
-        finder = _ScriptFinder(f"{rel} <{match.group(1)}>", theme_scripts())
-        finder.feed(inner)
-        finder.close()
-        findings.extend(finder.findings)
+        findings.extend(html_findings(f"{rel} <{match.group(1)}>", inner, theme_scripts()))
     return findings

@@ -14,7 +14,6 @@ from typing import Any
 
 import yaml
 
-from .complexity import body_problem
 from .diagnostics import Diagnostics, Span
 from .model import Source
 
@@ -95,12 +94,6 @@ def parse(source: Source, diags: Diagnostics) -> Document | None:
                 return None
     loaded = load_mapping(yaml_text, rel, offset, diags)
     if loaded is None:
-        return None
-    problem = body_problem(body)
-    if problem is not None:
-        line = body_line + body.count("\n", 0, problem.offset)
-        column = problem.offset - (body.rfind("\n", 0, problem.offset) + 1) + 1
-        diags.error("BW113", problem.message, Span(rel, line, column), hint=problem.hint)
         return None
     data, values, keys = loaded
     return Document(source, data, values, keys, body, body_line)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .complexity import body_problem
 from .diagnostics import Diagnostics, Span, did_you_mean
 from .frontmatter import Document, KeyPath, format_path
 from .model import (
@@ -328,6 +329,12 @@ def validate(doc: Document, diags: Diagnostics) -> Record | None:
     elif RESERVED_RE.match(source.stem) and not (source.kind is Kind.ARTICLE and "slug" in doc.data):
         diags.error("BW205", f"'{source.stem}' is reserved for the index pages of content/{source.kind.folder}/",
                     Span(source.path), hint="rename the file (for an article, or set 'slug:' to another value)")
+        c.ok = False
+    problem = body_problem(doc.body)  # here, not in parse: documents from the parse cache pass this way too
+    if problem is not None:
+        line = doc.body_line + doc.body.count("\n", 0, problem.offset)
+        column = problem.offset - (doc.body.rfind("\n", 0, problem.offset) + 1) + 1
+        diags.error("BW113", problem.message, Span(source.path, line, column), hint=problem.hint)
         c.ok = False
     refs = scan_refs(doc.body, doc.body_line, source.path)
     record: Record | None

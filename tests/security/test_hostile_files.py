@@ -176,3 +176,30 @@ def test_the_deep_yaml_pre_check_agrees_with_the_walker_at_the_limit() -> None:
     for depth in (MAX_DEPTH + 1, MAX_DEPTH + 5, 2_000):
         deep = HEAD + b"extra: " + b"[" * depth + b"1" + b"]" * depth + b"\n---\n"
         assert [d.code for d in _parse_bytes(deep)] == ["BW107"], depth
+
+
+def test_a_forged_parse_cache_cannot_skip_the_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The parse cache lives in the site folder, so a contributor could commit one. A cached
+    # document still goes through validation, where the Markdown limits are checked too.
+    import hashlib
+
+    root = make_site(tmp_path)
+    out = tmp_path / "out"
+    assert cli.main(["build", str(root), "--out", str(out), "-q"]) == 0
+    capsys.readouterr()
+    cache_file = root / ".boardwatch-cache" / "parsed.json"
+    cache = json.loads(cache_file.read_text("utf-8"))
+    article = root / ARTICLE
+    valid_sha = hashlib.sha256(article.read_bytes()).hexdigest()
+    # Broken YAML on the title's line (same line count), so only the forged entry can make it parse.
+    lines = article.read_bytes().split(b"\n")
+    lines = [b"title: [never closed" if line.startswith(b"title:") else line for line in lines]
+    hostile = b"\n".join(lines) + b"\n" + b"[" * 60_000 + b"\n"
+    cache["entries"][hashlib.sha256(hostile).hexdigest()] = cache["entries"][valid_sha]  # forged entry
+    cache_file.write_text(json.dumps(cache), "utf-8")
+    article.write_bytes(hostile)
+    before = tree_digest(out)
+    assert cli.main(["build", str(root), "--out", str(out), "--format", "json", "-q"]) == 1
+    diags = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in diags if d["severity"] == "error"] == ["BW113"]  # the forged entry was used ...
+    assert tree_digest(out) == before  # ... and the body was checked all the same

@@ -256,3 +256,21 @@ def test_front_matter_urls_must_be_http_or_https(url: str) -> None:
 @pytest.mark.parametrize("url", ["https://example.org", "http://example.org/a?b=c#d", "HTTPS://EXAMPLE.ORG/x"])
 def test_ordinary_http_urls_are_accepted(url: str) -> None:
     assert _validate(f"title: T\ndate: 2026-01-01\nsource:\n  name: S\n  url: {url}\n") == []
+
+
+def test_templates_escape_every_value() -> None:
+    from boardwatch.templates import make_environment
+    env = make_environment(None)
+    assert env.autoescape is True
+    assert env.from_string("{{ x }}").render(x=S + Q) == (
+        "&lt;script&gt;alert(&#39;fm&#39;)&lt;/script&gt;&#34; onmouseover=&#34;alert(1)&#34; x=&#34;")
+
+
+def test_the_theme_never_marks_a_value_safe() -> None:
+    # Markup reaches templates only from the sanitizer (bodies) and from code that escapes what
+    # it puts in (JSON-LD, SVG pictures); a template must not switch escaping off itself.
+    theme = Path(__file__).resolve().parents[2] / "src" / "boardwatch" / "theme" / "templates"
+    offending = [f"{p.name}: {line.strip()}" for p in sorted(theme.rglob("*.html"))
+                 for line in p.read_text("utf-8").splitlines()
+                 if re.search(r"\|\s*safe\b|autoescape\s+false|\bMarkup\(", line)]
+    assert offending == []

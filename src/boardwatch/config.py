@@ -63,12 +63,12 @@ def _count(low: int, high: int) -> Callable[[Any], int | None]:
 def normalise_base_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    value = value.strip()
-    if value == "":
+    url = value.strip()  # a str, where 'value' stays Any
+    if url == "":
         return ""
-    if not URL_RE.match(value):
+    if not URL_RE.match(url):
         return None
-    return value if value.endswith("/") else value + "/"
+    return url if url.endswith("/") else url + "/"
 
 
 def _language(value: Any) -> str | None:

@@ -10,7 +10,7 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 import yaml
 
@@ -18,7 +18,8 @@ from .diagnostics import Diagnostics, Span
 from .model import Source
 
 try:  # libyaml is much faster when present; behaviour is the same
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,assignment]
+    # CSafeLoader has SafeLoader's interface without subclassing it
+    _Loader = cast("type[yaml.SafeLoader]", yaml.CSafeLoader)
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Loader = yaml.SafeLoader
 
@@ -28,6 +29,24 @@ _SAFE_NESTING = 1_000  # PyYAML's recursive composer is known to be safe this de
 _COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 KeyPath = tuple[str | int, ...]
+
+
+class _Mark(Protocol):
+    """A position in the YAML text: a yaml.Mark, or libyaml's own mark from the C loader's events."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+
+
+class _Events(Protocol):
+    """The event stream of a loader (PyYAML's stubs leave SafeLoader.get_event unannotated)."""
+
+    def get_event(self) -> yaml.Event | None: ...
+    def dispose(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +178,7 @@ def load_mapping(yaml_text: str, rel: str, offset: int, diags: Diagnostics
     return data, walker.values, walker.keys
 
 
-def _nesting_mark(yaml_text: str) -> yaml.Mark | None:
+def _nesting_mark(yaml_text: str) -> _Mark | None:
     """Where the YAML first nests deeper than the limit, read from the event stream, or None.
 
     PyYAML builds its node tree recursively (in C with libyaml), so a few thousand nested
@@ -171,7 +190,7 @@ def _nesting_mark(yaml_text: str) -> yaml.Mark | None:
     # safe (and the walker reports anything over MAX_DEPTH), so nearly every file skips this pass.
     if sum(yaml_text.count(c) for c in "[{-?:") <= _SAFE_NESTING:
         return None
-    loader = _Loader(yaml_text)
+    loader: _Events = _Loader(yaml_text)
     depth = 0
     try:
         while True:
@@ -200,7 +219,7 @@ class _Positions:
         odd = any(c in yaml_text for c in "\x85\u2028\u2029")
         self.newlines = [m.start() for m in re.finditer("\n", yaml_text)] if odd else None
 
-    def at(self, mark: yaml.Mark) -> tuple[int, int]:
+    def at(self, mark: _Mark) -> tuple[int, int]:
         if self.newlines is None:
             return mark.line + 1 + self.offset, mark.column + 1
         before = bisect.bisect_left(self.newlines, mark.index)

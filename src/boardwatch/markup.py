@@ -72,7 +72,9 @@ class _RefProcessor(InlineProcessor):
         super().__init__(pattern, md)
         self.owner = owner
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | str, int, int]:  # noqa: N802
+    # InlineProcessor itself changes Pattern.handleMatch's signature (its stubs ignore the same error)
+    def handleMatch(  # type: ignore[override]  # noqa: N802
+            self, m: re.Match[str], data: str) -> tuple[etree.Element | str, int, int]:
         ref_id = m.group(1).strip()
         label = (m.group(2) or "").strip()
         target = self.owner.lookup(ref_id) if self.owner.lookup else None

@@ -121,7 +121,8 @@ class _Planner:
                 self.relations.setdefault(rel.target, []).append(rel)
         self.tag_counts: Counter[str] = Counter()
         self.tag_names: dict[str, str] = {}
-        for record in (*graph.articles.values(), *graph.entities.values()):
+        tagged: tuple[Article | Entity, ...] = (*graph.articles.values(), *graph.entities.values())
+        for record in tagged:
             for tag in record.tags:
                 slug = urls.tag_slug(tag)
                 self.tag_names.setdefault(slug, tag)

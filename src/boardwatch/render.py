@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from jinja2 import Environment, TemplateSyntaxError
 from markupsafe import Markup
@@ -56,7 +57,9 @@ def render(plan: PagePlan, ctx: RenderContext) -> bytes:
     view = plan.view
     if plan.markdown is not None:
         html = ctx.markdown(plan.markdown.text, path, plan.markdown.self_id)
-        view = dataclasses.replace(view, **{plan.markdown.field: html})  # type: ignore[type-var]
+        # The field is named at run time, so its type cannot be checked here (pages.Markdown says which).
+        changes: dict[str, Any] = {plan.markdown.field: html}
+        view = dataclasses.replace(view, **changes)
 
     def url(target: str) -> str:
         return urls.relative(path, target)

@@ -105,10 +105,10 @@ def _register(sources: Sequence[Source], records: Sequence[Record], diags: Diagn
                 known.names.setdefault(name.casefold(), record.id)
         elif record.slug in seen_slugs:
             # Report on the article whose 'slug:' made the clash, if one of them has it.
-            here, other = record, seen_slugs[record.slug]
-            if _own_slug(other) and not _own_slug(here):
-                here, other = other, here
-            diags.error("BW306", f"slug '{record.slug}' is already used by {other.path}", here.span,
+            here, first = record, seen_slugs[record.slug]
+            if _own_slug(first) and not _own_slug(here):
+                here, first = first, here
+            diags.error("BW306", f"slug '{record.slug}' is already used by {first.path}", here.span,
                         path="slug" if _own_slug(here) else "",
                         hint="give one of the two articles another file name or a 'slug:' of its own")
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from .complexity import body_problem
 from .diagnostics import Diagnostics, Span, did_you_mean
@@ -74,7 +74,7 @@ class _Checker:
         return None
 
     # -- reads -----------------------------------------------------------------------------
-    def get(self, m: dict[str, Any], key: str, path: KeyPath, read: Callable[[Any, KeyPath], T],
+    def get(self, m: dict[str, Any], key: str, path: KeyPath, read: Callable[[Any, KeyPath], T | None],
             *, required: bool = False, what: str = "") -> T | None:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
@@ -345,13 +345,31 @@ def validate(doc: Document, diags: Diagnostics) -> Record | None:
     return record if c.ok else None
 
 
+class _KindFields(TypedDict, total=False):
+    """The Entity fields of one kind of entity; the others keep their defaults."""
+
+    roles: tuple[Role, ...]
+    nationality: Ref | None
+    iso: str
+    territory: bool
+    body_type: str
+    parent: Ref | None
+    seat: Ref | None
+    status: str
+    launched: dt.date | None
+    chair: Ref | None
+    members: tuple[Ref, ...]
+    focus: tuple[Ref, ...]
+    invitations: tuple[Invitation, ...]
+
+
 def _entity(c: _Checker, doc: Document, refs: tuple[Ref, ...]) -> Entity | None:
     kind = doc.source.kind
     d = doc.data
     what = f"a {kind.value} file"
     c.keys(d, (), ENTITY_KEYS[kind], what)
     name = c.get(d, "name", (), c.text, required=True)
-    fields: dict[str, Any] = {}
+    fields: _KindFields = {}
     if kind is Kind.PERSON:
         fields["roles"] = c.get(d, "roles", (), lambda v, p: c.records(v, p, c.role, "roles")) or ()
         fields["nationality"] = c.get(d, "nationality", (), c.ident)
@@ -371,20 +389,19 @@ def _entity(c: _Checker, doc: Document, refs: tuple[Ref, ...]) -> Entity | None:
         fields["focus"] = c.get(d, "focus", (), c.idents) or ()
         fields["invitations"] = c.get(
             d, "invitations", (), lambda v, p: c.records(v, p, c.invitation, "invitations")) or ()
-    common = dict(
-        aliases=c.get(d, "aliases", (), c.texts) or (),
-        summary=c.get(d, "summary", (), c.text) or "",
-        wikidata=c.get(d, "wikidata", (), c.pattern(WIKIDATA_RE, "a Wikidata id is Q followed by digits, e.g. Q7747"))
-        or "",
-        links=c.get(d, "links", (), lambda v, p: c.records(v, p, c.link, "links")) or (),
-        tags=_tags(c, d),
-    )
+    aliases = c.get(d, "aliases", (), c.texts) or ()
+    summary = c.get(d, "summary", (), c.text) or ""
+    wikidata = c.get(d, "wikidata", (), c.pattern(WIKIDATA_RE, "a Wikidata id is Q followed by digits, e.g. Q7747")
+                     ) or ""
+    links = c.get(d, "links", (), lambda v, p: c.records(v, p, c.link, "links")) or ()
+    tags = _tags(c, d)
     if "extra" in d:
         c.get(d, "extra", (), lambda v, p: c.mapping(v, p, "'extra'"))
     if name is None:
         return None
     return Entity(id=doc.source.stem, kind=kind, name=name, path=doc.source.path, span=doc.span(()),
-                  profile_md=doc.body, body_line=doc.body_line, body_refs=refs, **common, **fields)
+                  profile_md=doc.body, body_line=doc.body_line, body_refs=refs, aliases=aliases, summary=summary,
+                  wikidata=wikidata, links=links, tags=tags, **fields)
 
 
 def _tags(c: _Checker, d: dict[str, Any]) -> tuple[str, ...]:
@@ -401,21 +418,22 @@ def _article(c: _Checker, doc: Document, refs: tuple[Ref, ...]) -> Article | Non
     if "slug" in d and isinstance(d["slug"], str) and RESERVED_RE.match(d["slug"]):
         c.fail("BW205", ("slug",), f"slug '{d['slug']}' is reserved for the index pages of content/articles/",
                "choose another slug")
-    claims = c.get(d, "claims", (), lambda v, p: c.records(v, p, lambda m, q: c.claim(m, q, date), "claims")) or ()
+    claims: tuple[ClaimEntry, ...] = c.get(
+        d, "claims", (), lambda v, p: c.records(v, p, lambda m, q: c.claim(m, q, date), "claims")) or ()
     events = c.get(d, "events", (), lambda v, p: c.records(v, p, c.event, "events")) or ()
-    article = dict(
-        updated=c.get(d, "updated", (), c.date),
-        summary=c.get(d, "summary", (), c.text) or "",
-        authors=c.get(d, "authors", (), c.texts) or (),
-        source=c.get(d, "source", (), c.source_info),
-        actors=c.get(d, "actors", (), c.idents) or (),
-        initiatives=c.get(d, "initiatives", (), c.idents) or (),
-        tags=_tags(c, d),
-        draft=bool(c.get(d, "draft", (), c.flag)),
-    )
+    updated = c.get(d, "updated", (), c.date)
+    summary = c.get(d, "summary", (), c.text) or ""
+    authors = c.get(d, "authors", (), c.texts) or ()
+    source = c.get(d, "source", (), c.source_info)
+    actors = c.get(d, "actors", (), c.idents) or ()
+    initiatives = c.get(d, "initiatives", (), c.idents) or ()
+    tags = _tags(c, d)
+    draft = bool(c.get(d, "draft", (), c.flag))
     if "extra" in d:
         c.get(d, "extra", (), lambda v, p: c.mapping(v, p, "'extra'"))
     if title is None or date is None:
         return None
     return Article(slug=slug, path=doc.source.path, span=doc.span(()), title=title, date=date, claims=claims,
-                   events=events, body_md=doc.body, body_line=doc.body_line, body_refs=refs, **article)
+                   events=events, body_md=doc.body, body_line=doc.body_line, body_refs=refs, updated=updated,
+                   summary=summary, authors=authors, source=source, actors=actors, initiatives=initiatives, tags=tags,
+                   draft=draft)

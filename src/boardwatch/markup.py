@@ -222,8 +222,6 @@ class Renderer:
             self.state.lookup = None
 
 
-_TAG_RE = re.compile(r"<[^>]+>")
-_FIRST_P_RE = re.compile(r"<p>(.*?)</p>", re.S)
 
 
 _BLOCK_START_RE = re.compile(r"^\s*(#|```|~~~|[-*+] |\d+[.)] |>|<|\||    |\t|\[\^)")
@@ -257,12 +255,3 @@ def plain_summary(text: str, names: Callable[[str], str | None]) -> str:
     for pattern, replacement in _INLINE_RULES:
         lead = pattern.sub(replacement, lead)
     return " ".join(html.unescape(lead).split())
-
-
-def first_paragraph(body_html: str) -> str:
-    """Plain text of the first paragraph of rendered HTML (for default summaries)."""
-    match = _FIRST_P_RE.search(body_html)
-    if not match:
-        return ""
-    text = html.unescape(_TAG_RE.sub("", match.group(1)))
-    return " ".join(text.split())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from site_helpers import TESTS, parse_html
 
-from boardwatch.markup import Renderer, Target, first_paragraph, sanitize
+from boardwatch.markup import Renderer, Target, sanitize
 from boardwatch.refs import scan_refs
 
 CASES = TESTS / "fixtures" / "markup"
@@ -134,13 +134,6 @@ def test_headings_get_ids_for_fragment_links() -> None:
     doc = parse_html(Renderer().render("## What happened\n\ntext", lookup))
     assert doc.find("h2").get("id") == "what-happened"
 
-
-def test_first_paragraph() -> None:
-    assert first_paragraph("<h2>x</h2><p>A <a href='#'>link</a> &amp;\n more</p><p>no</p>") == "A link & more"
-    assert first_paragraph("<ul><li>x</li></ul>") == ""
-
-
-# -- the scanner behind body error messages ----------------------------------------------------
 
 def test_scan_refs_positions_are_in_file_coordinates() -> None:
     body = "First line.\n\nSee [[vladimir-putin]] and [[gaza|Gaza]].\n"

@@ -157,8 +157,10 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     sources = discover(root, diags)
     inputs = _inputs_digest(root, sources, drafts=drafts, base_url=base_url, search=search)
     manifest = caching.load_manifest(out, diags) if use_cache else None
-    if (manifest is not None and manifest.inputs == inputs and not diags.has_errors
-            and caching.output_unchanged(out, manifest)):
+    # The previous output is trusted only as the manifest left it (a hand edit voids it).
+    if manifest is not None and not caching.output_unchanged(out, manifest):
+        manifest = None
+    if manifest is not None and manifest.inputs == inputs and not diags.has_errors:
         return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
                            warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     parse_cache = caching.load_parse_cache(cache_dir if use_cache else None, diags)
@@ -170,7 +172,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     common = _common_digest(root, loaded)
     fingerprints = {p.path: _fingerprint(p, common) for p in loaded.plans}
     reuse: dict[str, Path] = {}
-    if manifest is not None and caching.output_unchanged(out, manifest):
+    if manifest is not None:
         reuse = {path: out / path for path, fp in fingerprints.items() if manifest.pages.get(path) == fp}
     todo = [p for p in loaded.plans if p.path not in reuse]
     derived = derived_outputs(loaded.graph, loaded.plans, loaded.config)

@@ -86,12 +86,10 @@ def _unspans(rows: list[list[Any]], file: str) -> dict[KeyPath, Span]:
 
 @dataclass
 class ParseCache:
-    """Front matter of unchanged files, by sha256. ``hits`` and ``misses`` are for reports."""
+    """Front matter of unchanged files, by sha256."""
 
     entries: dict[str, Any]
     used: dict[str, Any]
-    hits: int = 0
-    misses: int = 0
     enabled: bool = True
 
     def get(self, source: Source) -> Document | None:
@@ -99,7 +97,6 @@ class ParseCache:
             return None
         entry = self.entries.get(source.sha256)
         if entry is None:
-            self.misses += 1
             return None
         try:
             lines = source.text.split("\n")
@@ -107,10 +104,8 @@ class ParseCache:
             doc = Document(source, _decode(entry["data"]), _unspans(entry["values"], source.path),
                            _unspans(entry["keys"], source.path), "\n".join(lines[body_line - 1:]), body_line)
         except (KeyError, TypeError, ValueError, IndexError):
-            self.misses += 1
             return None
         self.used[source.sha256] = entry
-        self.hits += 1
         return doc
 
     def put(self, doc: Document) -> None:

@@ -186,17 +186,20 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             _render_all(root, loaded, todo, jobs, note, stage)  # workers write into the staging folder
             if diags.has_errors:
                 raise ContentErrors(diags)
-            files = dict(derived)
-            pages = {p.path: stage.path / p.path for p in loaded.plans}
+            files: dict[str, bytes | Path] = dict(derived)
             if loaded.config.search:  # Pagefind over every page, rendered now or reused
-                files.update(search_index({}, pages))
+                pages = {p.path: stage.path / p.path for p in loaded.plans}
+                files.update(search_index(pages, fingerprints, out if manifest is not None else None))
             files[f"{MARKER}/build.txt"] = _build_info()
             note("write", 0, len(files) + len(copies))
             for rel, source in sorted(copies.items()):
                 stage.copy(rel, source)
             for rel, data in sorted(files.items()):
-                stage.write(rel, data)
-            written = sorted({*files, *copies, *pages})
+                if isinstance(data, Path):
+                    stage.reuse(rel, data)
+                else:
+                    stage.write(rel, data)
+            written = sorted({*files, *copies, *(p.path for p in loaded.plans)})
             if use_cache:
                 stats = caching.stat_files(stage.path, written)
                 stage.write(caching.MANIFEST, caching.manifest_bytes(inputs, fingerprints, stats))

@@ -43,17 +43,18 @@ def _executable() -> Path:
     return found
 
 
-def search_index(pages: Mapping[str, bytes], reused: Mapping[str, Path] | None = None) -> dict[str, bytes]:
-    """Index the HTML ``pages`` (site path -> bytes) plus ``reused`` ones (site path -> file
-    of a previous build) and return Pagefind's bundle as {``pagefind/...``: bytes}."""
+def search_index(pages: Mapping[str, Path], keys: Mapping[str, str] | None = None,
+                 previous: Path | None = None) -> dict[str, bytes | Path]:
+    """Index the HTML ``pages`` (site path -> file to read) and return Pagefind's bundle as
+    {``pagefind/...``: bytes to write, or the Path of a file of the previous output to reuse}.
+
+    ``keys`` (site path -> fingerprint, which changes whenever the page's bytes change) and
+    ``previous`` (the previous output folder, checked against its manifest) let an index that
+    can be reused be reused.
+    """
     with tempfile.TemporaryDirectory(prefix="boardwatch-search-") as tmp:
         site, bundle = Path(tmp, "site"), Path(tmp, "bundle")
-        for rel, data in sorted(pages.items()):
-            if rel.endswith(".html"):
-                target = site.joinpath(*rel.split("/"))
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-        for rel, source in sorted((reused or {}).items()):
+        for rel, source in sorted(pages.items()):
             if rel.endswith(".html"):
                 target = site.joinpath(*rel.split("/"))
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -63,8 +64,8 @@ def search_index(pages: Mapping[str, bytes], reused: Mapping[str, Path] | None =
                                 capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise SearchIndexError(f"Pagefind failed: {(result.stderr or result.stdout).strip()[:2000]}")
-        return canonical({f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
-                          for path in sorted(bundle.rglob("*")) if path.is_file()})
+        return dict(canonical({f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
+                               for path in sorted(bundle.rglob("*")) if path.is_file()}))
 
 
 # -- making Pagefind's bundle deterministic ----------------------------------------------------

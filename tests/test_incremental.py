@@ -163,6 +163,40 @@ def test_second_build_with_nothing_changed_writes_no_file(tmp_path: Path) -> Non
     assert mtimes(out) == before
 
 
+def test_nothing_changed_is_known_from_file_metadata_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("boardwatch.cache.SETTLED_NS", 0)  # trust files however recently written
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+
+    def no_reading(*args: object) -> object:
+        raise AssertionError("a content file was read")
+
+    monkeypatch.setattr(sys.modules["boardwatch.build"], "discover", no_reading)
+    assert build(site, out, jobs=1).up_to_date
+    # Same size, modification time put back: the change time still tells.
+    article = site / "content/articles/a2.md"
+    stat = article.stat()
+    article.write_text(article.read_text("utf-8").replace("first", "FIRST"), "utf-8")
+    os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with pytest.raises(AssertionError, match="a content file was read"):
+        build(site, out, jobs=1)
+    monkeypatch.undo()
+    assert "Story 2 FIRST" in build(site, out, jobs=1).out.joinpath("articles/a2.html").read_text("utf-8")
+
+
+def test_files_written_just_before_a_build_are_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)  # every file was written within the last two seconds: none is settled
+    read: list[int] = []
+    building = sys.modules["boardwatch.build"]
+    real = building.discover
+    monkeypatch.setattr(building, "discover", lambda *a: read.append(1) or real(*a))
+    assert build(site, out, jobs=1).up_to_date
+    assert read == [1]
+
+
 def test_one_edit_renders_only_the_pages_it_changes(tmp_path: Path) -> None:
     site = tmp_path / "site"
     base_site(site)

@@ -13,22 +13,24 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import cache as caching
-from .config import CONFIG_FILE, SiteConfig, load_config
-from .derived import derived_outputs
-from .search import search_index
 from .diagnostics import Diagnostic, Diagnostics, Span
-from .frontmatter import Document, parse
-from .model import Graph, Kind, Record, Source
-from .pages import PagePlan, plan_pages, site_view
+from .model import Source
 from .parallel import default_jobs, map_chunks
 from .publish import MARKER, PublishError, Staging, check_output, output_lock
-from .render import LinkTarget, RenderContext, RenderError, render
-from .resolve import resolve
-from .schema import validate
-from .sources import discover, reserved_on_windows
-from .templates import make_environment, static_pages
-from . import urls
+from .sources import discover, reserved_on_windows, scan
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
+    from .frontmatter import Document
+    from .model import Graph, Record
+    from .pages import PagePlan
+    from .render import RenderContext
+
+# The stages past reading are imported where they are first needed: a build that finds
+# nothing changed is over before Markdown, YAML or Jinja would have finished importing.
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 CACHE_DIR = ".boardwatch-cache"
@@ -70,6 +72,8 @@ class Loaded:
 
 
 def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Document | None, Record | None, list[Diagnostic]]]:
+    from .frontmatter import parse
+    from .schema import validate
     out = []
     for source in sources:
         diags = Diagnostics()
@@ -84,6 +88,11 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None, searc
          sources: Sequence[Source] | None = None, diags: Diagnostics | None = None,
          parse_cache: caching.ParseCache | None = None) -> Loaded:
     """Every stage up to planning; problems are collected, never raised."""
+    from .config import load_config
+    from .pages import plan_pages
+    from .resolve import resolve
+    from .schema import validate
+    from .templates import static_pages
     diags = diags if diags is not None else Diagnostics()
     config = load_config(root, diags, base_url=base_url, search=search)
     if sources is None:
@@ -120,6 +129,7 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None, searc
 def check(root: Path, *, drafts: bool = True, base_url: str | None = None, render_pages: bool = True,
           jobs: int | None = None, progress: Progress | None = None) -> Diagnostics:
     """Validate everything a build validates, including the templates, and write nothing."""
+    from .derived import derived_outputs
     jobs = jobs or default_jobs()
     note = progress or (lambda *_: None)
     note("read", 0, 0)
@@ -142,6 +152,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     ``jobs`` processes parse and render (default: one per core); the output is the same
     whatever the number.
     """
+    from .derived import derived_outputs
+    from .search import search_index
     started = time.perf_counter()
     note = progress or (lambda *_: None)
     out = out if out is not None else root / "site"
@@ -154,12 +166,21 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         raise OutputError(str(exc)) from exc
     note("read", 0, 0)
     diags = Diagnostics()
-    sources = discover(root, diags)
-    inputs = _inputs_digest(root, sources, drafts=drafts, base_url=base_url, search=search)
+    started_ns = time.time_ns()
+    scanned = scan(root)
     manifest = caching.load_manifest(out, diags) if use_cache else None
     # The previous output is trusted only as the manifest left it (a hand edit voids it).
     if manifest is not None and not caching.output_unchanged(out, manifest):
         manifest = None
+    if manifest is not None and (shas := caching.known_shas(scanned, manifest)) is not None \
+            and _inputs_digest(root, list(shas.items()), drafts=drafts, base_url=base_url,
+                               search=search) == manifest.inputs:
+        # Nothing changed since the last build, judged without reading a content file.
+        return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
+                           warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
+    sources = discover(root, diags)
+    inputs = _inputs_digest(root, [(s.path, s.sha256) for s in sources], drafts=drafts, base_url=base_url,
+                            search=search)
     if manifest is not None and manifest.inputs == inputs and not diags.has_errors:
         return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
                            warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
@@ -202,7 +223,9 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             written = sorted({*files, *copies, *(p.path for p in loaded.plans)})
             if use_cache:
                 stats = caching.stat_files(stage.path, written)
-                stage.write(caching.MANIFEST, caching.manifest_bytes(inputs, fingerprints, stats))
+                known = caching.settled_sources(scanned, {s.path: s.sha256 for s in sources if s.readable},
+                                                started_ns)
+                stage.write(caching.MANIFEST, caching.manifest_bytes(inputs, fingerprints, stats, known))
             stage.commit()
     except PublishError as exc:
         raise OutputError(str(exc)) from exc
@@ -212,12 +235,13 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(todo))
 
 
-def _inputs_digest(root: Path, sources: Sequence[Source], *, drafts: bool, base_url: str | None,
+def _inputs_digest(root: Path, sources: Sequence[tuple[str, str]], *, drafts: bool, base_url: str | None,
                    search: bool | None) -> str:
     """Everything a build reads: content (by hash), settings, templates, theme, static files, options."""
+    from .config import CONFIG_FILE
     from . import __version__
     parts: list[str | bytes] = [__version__, f"drafts={drafts}", f"base_url={base_url}", f"search={search}"]
-    parts += [f"{s.path}:{s.sha256}" for s in sources]
+    parts += [f"{path}:{sha}" for path, sha in sorted(sources)]
     config = root / CONFIG_FILE
     parts.append(config.read_bytes() if config.is_file() else b"")
     for folder in (root / "templates", root / "static", _theme_dir()):
@@ -235,6 +259,7 @@ def _theme_dir() -> Path:
 
 def _common_digest(root: Path, loaded: Loaded) -> str:
     """What every page depends on: version, settings, every template, the autolink names."""
+    from .pages import site_view
     from . import __version__
     parts: list[str | bytes] = [__version__, repr(loaded.config), repr(loaded.graph.names)]
     for folder in (root / "templates", _theme_dir() / "templates"):
@@ -251,6 +276,7 @@ def _fingerprint(plan: PagePlan, common: str) -> str:
 
 
 def _page_titles(root: Path) -> tuple[tuple[str, str], ...]:
+    from .templates import static_pages
     return tuple((t.split("/", 1)[1], title) for t, title in static_pages(root))
 
 
@@ -261,6 +287,10 @@ _RENDER_CTX: RenderContext | None = None
 
 
 def _render_context(root: Path, loaded: Loaded) -> RenderContext:
+    from . import urls
+    from .pages import site_view
+    from .render import LinkTarget, RenderContext
+    from .templates import make_environment
     targets = {e.id: LinkTarget(e.name, urls.entity_path(e.kind, e.id), e.kind.value)
                for e in loaded.graph.entities.values()}
     return RenderContext(make_environment(root), site_view(loaded.config, _page_titles(root)),
@@ -269,6 +299,7 @@ def _render_context(root: Path, loaded: Loaded) -> RenderContext:
 
 def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | None]:
     """Render ``plans`` and write each page into the staging folder; template errors come back."""
+    from .render import RenderError, render
     global _RENDER_CTX
     assert _CONTEXT is not None
     root, loaded, staging = _CONTEXT

@@ -25,11 +25,13 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostics, Span
-from .frontmatter import Document, KeyPath
 from .model import Source
+
+if TYPE_CHECKING:
+    from .frontmatter import Document, KeyPath
 
 FORMAT = 1
 MANIFEST = ".boardwatch/manifest.json"
@@ -93,6 +95,7 @@ class ParseCache:
     enabled: bool = True
 
     def get(self, source: Source) -> Document | None:
+        from .frontmatter import Document
         if not self.enabled:
             return None
         entry = self.entries.get(source.sha256)
@@ -154,6 +157,34 @@ class Manifest:
     inputs: str  # digest of every input of the build
     pages: Mapping[str, str]  # output path -> fingerprint
     files: Mapping[str, list[int]]  # every output file -> [size, mtime_ns], to notice hand edits
+    sources: Mapping[str, list[Any]]  # content file -> [size, mtime_ns, ctime_ns, sha256] as read
+
+
+SETTLED_NS = 2_000_000_000  # a file changed this shortly before it was read may change again unseen
+
+
+def settled_sources(scanned: Mapping[str, tuple[int, int, int]] | None, shas: Mapping[str, str],
+                    started_ns: int) -> dict[str, list[Any]]:
+    """What a later build may trust without reading: the metadata, taken before reading, of the
+    files whose modification time was already settled then (like Git's racy-clean rule)."""
+    if scanned is None:
+        return {}
+    return {rel: [*meta, shas[rel]] for rel, meta in scanned.items()
+            if rel in shas and meta[1] < started_ns - SETTLED_NS and meta[2] < started_ns - SETTLED_NS}
+
+
+def known_shas(scanned: Mapping[str, tuple[int, int, int]] | None, manifest: Manifest) -> dict[str, str] | None:
+    """The sha256 of every content file when none changed since the last build read it,
+    judged by metadata alone; None when any file is new, gone or touched."""
+    if scanned is None or len(scanned) != len(manifest.sources):
+        return None
+    out = {}
+    for rel, meta in scanned.items():
+        known = manifest.sources.get(rel)
+        if known is None or known[:3] != list(meta):
+            return None
+        out[rel] = str(known[3])
+    return out
 
 
 def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
@@ -161,24 +192,26 @@ def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
     if data is None:
         return None
     try:
-        return Manifest(str(data["inputs"]), dict(data["pages"]), dict(data["files"]))
+        return Manifest(str(data["inputs"]), dict(data["pages"]), dict(data["files"]), dict(data["sources"]))
     except (KeyError, TypeError, ValueError):
         diags.warning("BW701", "the output manifest is malformed and was ignored", Span(str(out / MANIFEST)),
                       hint="nothing to do: this build renders every page")
         return None
 
 
-def manifest_bytes(inputs: str, pages: Mapping[str, str], files: Mapping[str, list[int]]) -> bytes:
+def manifest_bytes(inputs: str, pages: Mapping[str, str], files: Mapping[str, list[int]],
+                   sources: Mapping[str, list[Any]]) -> bytes:
     data = {"header": _header(), "inputs": inputs, "pages": dict(sorted(pages.items())),
-            "files": dict(sorted(files.items()))}
+            "files": dict(sorted(files.items())), "sources": dict(sorted(sources.items()))}
     return (json.dumps(data, sort_keys=True) + "\n").encode("utf-8")
 
 
 def output_unchanged(out: Path, manifest: Manifest) -> bool:
     """True when every output file the manifest lists is still there, unedited."""
+    base = os.path.join(out, "")
     for rel, (size, mtime) in manifest.files.items():
         try:
-            st = os.stat(out / rel)
+            st = os.stat(base + rel)
         except OSError:
             return False
         if st.st_size != size or st.st_mtime_ns != mtime:
@@ -188,8 +221,9 @@ def output_unchanged(out: Path, manifest: Manifest) -> bool:
 
 def stat_files(out: Path, rels: Iterable[str]) -> dict[str, list[int]]:
     result = {}
+    base = os.path.join(out, "")
     for rel in rels:
-        st = os.stat(out / rel)
+        st = os.stat(base + rel)
         result[rel] = [st.st_size, st.st_mtime_ns]
     return result
 

@@ -63,7 +63,7 @@ def _article(n: int, word: str, revisit: str = "") -> str:
 
 OPS = st.lists(st.tuples(st.sampled_from(["edit", "title", "add", "delete", "rename", "entity", "revisit",
                                           "break", "template", "entity-add", "entity-delete", "entity-rename",
-                                          "noop"]),
+                                          "noop", "body", "body-mention"]),
                          st.integers(min_value=0, max_value=5)), min_size=1, max_size=4)
 
 
@@ -72,6 +72,10 @@ def apply(root: Path, op: str, n: int) -> None:
     target = articles[n % len(articles)] if articles else None
     if op == "edit" and target:
         target.write_text(target.read_text("utf-8").replace("met", f"met again {n}"), "utf-8")
+    elif op == "body" and target:  # a paragraph after the first: the express path
+        target.write_text(target.read_text("utf-8") + f"\nA later paragraph, {n}.\n", "utf-8")
+    elif op == "body-mention" and target:  # the body names an entity: other pages change
+        target.write_text(target.read_text("utf-8") + f"\nLater, [[max-weber]] wrote {n}.\n", "utf-8")
     elif op == "title" and target:
         target.write_text(target.read_text("utf-8").replace("title: Story", f"title: Retitled {n} story"), "utf-8")
     elif op == "add":
@@ -189,12 +193,12 @@ def test_files_written_just_before_a_build_are_read_again(tmp_path: Path, monkey
     site, out = tmp_path / "site", tmp_path / "out"
     base_site(site)
     build(site, out, jobs=1)  # every file was written within the last two seconds: none is settled
-    read: list[int] = []
-    building = sys.modules["boardwatch.build"]
-    real = building.discover
-    monkeypatch.setattr(building, "discover", lambda *a: read.append(1) or real(*a))
+    read: list[str] = []
+    import boardwatch.sources as sources
+    real = sources.read_one
+    monkeypatch.setattr(sources, "read_one", lambda root, rel, diags: read.append(rel) or real(root, rel, diags))
     assert build(site, out, jobs=1).up_to_date
-    assert read == [1]
+    assert sorted(read) == sorted(p.relative_to(site).as_posix() for p in site.glob("content/*/*.md"))
 
 
 def test_one_edit_renders_only_the_pages_it_changes(tmp_path: Path) -> None:
@@ -211,6 +215,57 @@ def test_one_edit_renders_only_the_pages_it_changes(tmp_path: Path) -> None:
     assert second.rendered == 1  # only the article page shows its whole body
     assert "revised body" in (out / "articles/a0.html").read_text("utf-8")
     assert untouched.stat().st_mtime_ns == stamp  # reused, not rewritten
+
+
+def test_an_edit_to_a_body_takes_the_express_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    (site / "boardwatch.yaml").write_text("title: Incremental\nsearch: true\n", "utf-8")
+    build(site, out, jobs=1)
+    building = sys.modules["boardwatch.build"]
+    real_load = building.load
+
+    def no_full_build(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the full path was taken")
+
+    monkeypatch.setattr(building, "load", no_full_build)
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8") + "\nA second paragraph with a *new* sentence.\n", "utf-8")
+    result = build(site, out, jobs=1)
+    assert result.rendered == 1 and not result.up_to_date
+    assert "<em>new</em> sentence" in (out / "articles/a1.html").read_text("utf-8")
+    articles = json.loads((out / "data/articles.json").read_text("utf-8"))["articles"]
+    assert [a["body_markdown"].endswith("*new* sentence.\n") for a in articles].count(True) == 1
+    # What the express path made is what a clean build makes, search index included.
+    monkeypatch.setattr(building, "load", real_load)
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+    # A change to the front matter, or to what the body mentions, takes the full path.
+    monkeypatch.setattr(building, "load", no_full_build)
+    article.write_text(article.read_text("utf-8") + "\nAnd [[max-weber]] agreed.\n", "utf-8")
+    with pytest.raises(AssertionError, match="the full path was taken"):
+        build(site, out, jobs=1)
+
+
+def test_a_damaged_view_store_is_never_trusted(tmp_path: Path) -> None:
+    import sqlite3
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    store = site / ".boardwatch-cache" / "views.sqlite"
+    with sqlite3.connect(store) as db:  # a view that would inject script, its digest left as it was
+        db.execute("UPDATE articles SET view = replace(view, 'Story', '<script>alert(1)</script>')")
+    db.close()
+    article = site / "content/articles/a0.md"
+    article.write_text(article.read_text("utf-8") + "\nA second paragraph.\n", "utf-8")
+    build(site, out, jobs=1)
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+    store.write_bytes(b"not a database")
+    article.write_text(article.read_text("utf-8") + "\nA third paragraph.\n", "utf-8")
+    build(site, out, jobs=1)
+    build(site, tmp_path / "clean2", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean2")
 
 
 def test_page_edited_by_hand_in_the_output_is_rebuilt(tmp_path: Path) -> None:

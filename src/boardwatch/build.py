@@ -19,7 +19,7 @@ from . import cache as caching
 from .diagnostics import Diagnostic, Diagnostics, Span
 from .model import Source
 from .parallel import default_jobs, map_chunks
-from .publish import MARKER, PublishError, Staging, check_output, output_lock
+from .publish import MARKER, PublishError, Staging, check_output, clean_stale, output_lock
 from .sources import discover, reserved_on_windows, scan
 
 if TYPE_CHECKING:
@@ -152,8 +152,6 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     ``jobs`` processes parse and render (default: one per core); the output is the same
     whatever the number.
     """
-    from .derived import derived_outputs
-    from .search import search_index
     started = time.perf_counter()
     note = progress or (lambda *_: None)
     out = out if out is not None else root / "site"
@@ -164,6 +162,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         check_output(out, root)
     except PublishError as exc:
         raise OutputError(str(exc)) from exc
+    clean_stale(out)  # finish or drop what an interrupted build left, before reading the output
     note("read", 0, 0)
     diags = Diagnostics()
     started_ns = time.time_ns()
@@ -172,15 +171,26 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     # The previous output is trusted only as the manifest left it (a hand edit voids it).
     if manifest is not None and not caching.output_unchanged(out, manifest):
         manifest = None
+    settings = _settings_digest(root, drafts=drafts, base_url=base_url, search=search)
     if manifest is not None and (shas := caching.known_shas(scanned, manifest)) is not None \
-            and _inputs_digest(root, list(shas.items()), drafts=drafts, base_url=base_url,
-                               search=search) == manifest.inputs:
+            and caching.inputs_digest(settings, shas.items()) == manifest.inputs:
         # Nothing changed since the last build, judged without reading a content file.
         return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
                            warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
+    from . import express
+    from .derived import derived_outputs
+    from .search import search_index
+    store = express.Store(cache_dir / express.STORE) if use_cache and cache_dir is not None else None
+    if manifest is not None and store is not None and scanned is not None and manifest.settings == settings:
+        done = express.run(root, out, manifest, store, scanned, settings, started_ns, diags,
+                           base_url=base_url, search=search)
+        if done is not None:
+            if diags.has_errors:
+                raise ContentErrors(diags)
+            return BuildResult(out=out, pages=done[0], files=done[1], warnings=diags.warnings,
+                               seconds=time.perf_counter() - started, rendered=done[2], up_to_date=done[2] == 0)
     sources = discover(root, diags)
-    inputs = _inputs_digest(root, [(s.path, s.sha256) for s in sources], drafts=drafts, base_url=base_url,
-                            search=search)
+    inputs = caching.inputs_digest(settings, ((s.path, s.sha256) for s in sources))
     if manifest is not None and manifest.inputs == inputs and not diags.has_errors:
         return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
                            warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
@@ -191,7 +201,9 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     if diags.has_errors:
         raise ContentErrors(diags)
     common = _common_digest(root, loaded)
-    fingerprints = {p.path: _fingerprint(p, common) for p in loaded.plans}
+    digests = {p.path: express.view_digest(p.view) for p in loaded.plans}
+    fingerprints = {p.path: express.fingerprint(common, p.path, p.template, digests[p.path], p.markdown)
+                    for p in loaded.plans}
     reuse: dict[str, Path] = {}
     if manifest is not None:
         reuse = {path: out / path for path, fp in fingerprints.items() if manifest.pages.get(path) == fp}
@@ -222,26 +234,27 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                     stage.write(rel, data)
             written = sorted({*files, *copies, *(p.path for p in loaded.plans)})
             if use_cache:
-                stats = caching.stat_files(stage.path, written)
-                known = caching.settled_sources(scanned, {s.path: s.sha256 for s in sources if s.readable},
-                                                started_ns)
-                stage.write(caching.MANIFEST, caching.manifest_bytes(inputs, fingerprints, stats, known))
+                new = caching.Manifest(
+                    inputs, fingerprints, caching.stat_files(stage.path, written),
+                    caching.settled_sources(scanned, {s.path: s.sha256 for s in sources if s.readable}, started_ns),
+                    settings, common)
+                stage.write(caching.MANIFEST, caching.manifest_bytes(new))
             stage.commit()
     except PublishError as exc:
         raise OutputError(str(exc)) from exc
     if use_cache:
         caching.save_parse_cache(cache_dir, parse_cache)
+    if store is not None:
+        express.remember(store, loaded, sources, inputs, common, digests)
     return BuildResult(out=out, pages=len(loaded.plans), files=len(written),
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(todo))
 
 
-def _inputs_digest(root: Path, sources: Sequence[tuple[str, str]], *, drafts: bool, base_url: str | None,
-                   search: bool | None) -> str:
-    """Everything a build reads: content (by hash), settings, templates, theme, static files, options."""
+def _settings_digest(root: Path, *, drafts: bool, base_url: str | None, search: bool | None) -> str:
+    """Every input of a build but the content files: settings, templates, theme, static files, options."""
     from .config import CONFIG_FILE
     from . import __version__
     parts: list[str | bytes] = [__version__, f"drafts={drafts}", f"base_url={base_url}", f"search={search}"]
-    parts += [f"{path}:{sha}" for path, sha in sorted(sources)]
     config = root / CONFIG_FILE
     parts.append(config.read_bytes() if config.is_file() else b"")
     for folder in (root / "templates", root / "static", _theme_dir()):
@@ -268,11 +281,6 @@ def _common_digest(root: Path, loaded: Loaded) -> str:
                 parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
     parts.append(repr(site_view(loaded.config, _page_titles(root))))
     return caching.digest(parts)
-
-
-def _fingerprint(plan: PagePlan, common: str) -> str:
-    # The view's repr is a complete, deterministic account of the data the page shows.
-    return caching.digest([common, plan.path, plan.template, repr(plan.view), repr(plan.markdown)])
 
 
 def _page_titles(root: Path) -> tuple[tuple[str, str], ...]:

@@ -33,7 +33,7 @@ from .model import Source
 if TYPE_CHECKING:
     from .frontmatter import Document, KeyPath
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = ".boardwatch/manifest.json"
 PARSED = "parsed.json"
 _DATE, _DATETIME = "\x00date", "\x00datetime"  # NUL never occurs in decoded content
@@ -51,6 +51,11 @@ def digest(parts: Iterable[str | bytes]) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+def inputs_digest(settings: str, sources: Iterable[tuple[str, str]]) -> str:
+    """Everything a build reads: the digest of its settings and every content file's (path, sha256)."""
+    return digest([settings, *(f"{path}:{sha}" for path, sha in sorted(sources))])
 
 
 # -- JSON encoding of front-matter values (dates are not JSON) ---------------------------------
@@ -158,6 +163,8 @@ class Manifest:
     pages: Mapping[str, str]  # output path -> fingerprint
     files: Mapping[str, list[int]]  # every output file -> [size, mtime_ns], to notice hand edits
     sources: Mapping[str, list[Any]]  # content file -> [size, mtime_ns, ctime_ns, sha256] as read
+    settings: str = ""  # digest of the inputs that are not content files
+    common: str = ""  # digest of what every page depends on (see build._common_digest)
 
 
 SETTLED_NS = 2_000_000_000  # a file changed this shortly before it was read may change again unseen
@@ -165,12 +172,21 @@ SETTLED_NS = 2_000_000_000  # a file changed this shortly before it was read may
 
 def settled_sources(scanned: Mapping[str, tuple[int, int, int]] | None, shas: Mapping[str, str],
                     started_ns: int) -> dict[str, list[Any]]:
-    """What a later build may trust without reading: the metadata, taken before reading, of the
-    files whose modification time was already settled then (like Git's racy-clean rule)."""
-    if scanned is None:
-        return {}
-    return {rel: [*meta, shas[rel]] for rel, meta in scanned.items()
-            if rel in shas and meta[1] < started_ns - SETTLED_NS and meta[2] < started_ns - SETTLED_NS}
+    """Every content file's sha256, with what a later build may trust without reading: the
+    metadata, taken before reading, of the files whose modification and change times were
+    already settled then (like Git's racy-clean rule); None for the others."""
+    out: dict[str, list[Any]] = {rel: [None, None, None, sha] for rel, sha in shas.items()}
+    for rel, meta in (scanned or {}).items():
+        if rel in shas and meta[1] < started_ns - SETTLED_NS and meta[2] < started_ns - SETTLED_NS:
+            out[rel] = [*meta, shas[rel]]
+    return out
+
+
+def changed_sources(scanned: Mapping[str, tuple[int, int, int]], manifest: Manifest) -> tuple[set[str], set[str]]:
+    """(files whose metadata no longer vouches for the sha256 the manifest holds, files gone)."""
+    suspect = {rel for rel, meta in scanned.items()
+               if (known := manifest.sources.get(rel)) is None or known[:3] != list(meta)}
+    return suspect, set(manifest.sources) - set(scanned)
 
 
 def known_shas(scanned: Mapping[str, tuple[int, int, int]] | None, manifest: Manifest) -> dict[str, str] | None:
@@ -192,17 +208,18 @@ def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
     if data is None:
         return None
     try:
-        return Manifest(str(data["inputs"]), dict(data["pages"]), dict(data["files"]), dict(data["sources"]))
+        return Manifest(str(data["inputs"]), dict(data["pages"]), dict(data["files"]), dict(data["sources"]),
+                        str(data["settings"]), str(data["common"]))
     except (KeyError, TypeError, ValueError):
         diags.warning("BW701", "the output manifest is malformed and was ignored", Span(str(out / MANIFEST)),
                       hint="nothing to do: this build renders every page")
         return None
 
 
-def manifest_bytes(inputs: str, pages: Mapping[str, str], files: Mapping[str, list[int]],
-                   sources: Mapping[str, list[Any]]) -> bytes:
-    data = {"header": _header(), "inputs": inputs, "pages": dict(sorted(pages.items())),
-            "files": dict(sorted(files.items())), "sources": dict(sorted(sources.items()))}
+def manifest_bytes(manifest: Manifest) -> bytes:
+    data = {"header": _header(), "inputs": manifest.inputs, "pages": dict(sorted(manifest.pages.items())),
+            "files": dict(sorted(manifest.files.items())), "sources": dict(sorted(manifest.sources.items())),
+            "settings": manifest.settings, "common": manifest.common}
     return (json.dumps(data, sort_keys=True) + "\n").encode("utf-8")
 
 

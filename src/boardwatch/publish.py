@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import glob
+import json
 import os
 import shutil
 import signal
@@ -188,10 +189,11 @@ def check_output(out: Path, root: Path) -> None:
 
 def clean_stale(out: Path) -> None:
     """Tidy what an interrupted build left beside ``out``: its staging folder is removed; its
-    previous output, if the build died in the middle of the swap, is put back in place."""
+    previous output, if the build died in the middle of the swap, is put back in place; an
+    in-place update whose journal was written is finished, one that never got so far dropped."""
     if not out.parent.is_dir():
         return
-    for kind in ("old", "staging"):  # 'old' first: it may be the only copy of the output
+    for kind in ("old", "staging", "patch"):  # 'old' first: it may be the only copy of the output
         pattern = glob.escape(f".{out.name}.{kind}-") + "*"
         for path in sorted(out.parent.glob(pattern)):
             pid = path.name.rsplit("-", 1)[1]
@@ -199,6 +201,8 @@ def clean_stale(out: Path) -> None:
                 continue  # not ours, or another build still running
             if kind == "old" and not out.exists() and (path / MARKER).is_dir():
                 os.replace(path, out)
+            elif kind == "patch" and (path / JOURNAL).is_file() and out.is_dir():
+                _apply(path, out)  # an update that was cut short: finish it
             else:
                 shutil.rmtree(path, ignore_errors=True)
 
@@ -256,6 +260,73 @@ class Staging:
         check_interrupt()  # never swap in a build that was asked to stop
         swap(self.path, self.out)
         self._committed = True
+
+
+JOURNAL = "journal.json"
+
+
+class Patch:
+    """A few files of ``out`` replaced, or removed, in place: the express path of a build.
+
+    New files are written to a folder beside ``out``; :meth:`commit` writes a journal naming
+    every change, then renames each new file over the old one and removes what goes. Each file
+    is replaced whole (a reader sees the old or the new one), and if the process dies in the
+    middle, the next build finishes the journal before it reads the output (``recover``), so an
+    update is applied completely or not at all.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.path = out.parent / f".{out.name}.patch-{os.getpid()}"
+        self.written: list[str] = []
+        self.removed: list[str] = []
+        self._committed = False
+
+    def __enter__(self) -> Patch:
+        clean_stale(self.out)
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir(parents=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._committed:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def file(self, rel: str) -> Path:
+        return self.path / "files" / rel
+
+    def write(self, rel: str, data: bytes) -> None:
+        check_interrupt()
+        target = self.file(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.written.append(rel)
+
+    def remove(self, rel: str) -> None:
+        self.removed.append(rel)
+
+    def commit(self) -> None:
+        check_interrupt()  # never start on an update that was asked to stop
+        journal = json.dumps({"write": self.written, "remove": self.removed}).encode("utf-8")
+        tmp = self.path / (JOURNAL + ".tmp")
+        tmp.write_bytes(journal)
+        with _signals_deferred():
+            os.replace(tmp, self.path / JOURNAL)  # from here on, the update happens
+            _apply(self.path, self.out)
+        self._committed = True
+
+
+def _apply(patch: Path, out: Path) -> None:
+    """Carry out the journal in ``patch`` (again, if it was cut short): every step can be repeated."""
+    journal = json.loads((patch / JOURNAL).read_text("utf-8"))
+    for rel in journal["write"]:
+        source, target = patch / "files" / rel, out / rel
+        if source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for rel in journal["remove"]:
+        (out / rel).unlink(missing_ok=True)
+    shutil.rmtree(patch, ignore_errors=True)
 
 
 def publish(files: Mapping[str, bytes], copies: Mapping[str, Path], out: Path,

@@ -53,6 +53,11 @@ def discover(root: Path, diags: Diagnostics) -> tuple[Source, ...]:
     return tuple(found)
 
 
+def read_one(root: Path, rel: str, diags: Diagnostics) -> Source | None:
+    """The content file at site-relative ``rel``, read and checked as ``discover`` does."""
+    return _read(root.joinpath(*rel.split("/")), rel, root.resolve(), diags)
+
+
 def scan(root: Path) -> dict[str, tuple[int, int, int]] | None:
     """Every content file ``discover`` would read, as site-relative path -> (size, mtime and
     ctime in ns),

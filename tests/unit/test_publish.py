@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from site_helpers import tree_bytes
 
-from boardwatch.publish import MARKER, PublishError, check_output, clean_stale, output_lock, publish
+from boardwatch.publish import MARKER, Patch, PublishError, check_output, clean_stale, output_lock, publish
 
 
 def _leftovers(out: Path) -> list[str]:
@@ -135,3 +135,57 @@ def test_check_output_refuses_a_foreign_folder_or_a_file(tmp_path: Path) -> None
     a_file.write_text("x")
     with pytest.raises(PublishError, match="not a folder"):
         check_output(a_file, root)
+
+
+def _patched_site(tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    publish({"a.html": b"old a", "b.html": b"old b", "gone.html": b"bye"}, {}, out)
+    return out
+
+
+def test_a_patch_replaces_and_removes_files_in_place(tmp_path: Path) -> None:
+    out = _patched_site(tmp_path)
+    untouched = (out / "b.html").stat().st_ino
+    with Patch(out) as patch:
+        patch.write("a.html", b"new a")
+        patch.write("sub/c.html", b"new c")
+        patch.remove("gone.html")
+        patch.commit()
+    assert (out / "a.html").read_bytes() == b"new a" and (out / "sub/c.html").read_bytes() == b"new c"
+    assert not (out / "gone.html").exists() and (out / "b.html").stat().st_ino == untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # nothing left beside it
+
+
+def test_a_patch_that_fails_before_its_commit_changes_nothing(tmp_path: Path) -> None:
+    out = _patched_site(tmp_path)
+    with pytest.raises(RuntimeError), Patch(out) as patch:
+        patch.write("a.html", b"new a")
+        raise RuntimeError("the build failed")
+    assert (out / "a.html").read_bytes() == b"old a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_patch_cut_short_is_finished_by_the_next_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _patched_site(tmp_path)
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def dies_after_one_file(source: str, target: str) -> None:
+        real_replace(source, target)
+        calls.append(str(target))
+        if len(calls) == 2:  # the journal, then one file: then the process "dies"
+            raise SystemExit("killed")
+
+    monkeypatch.setattr(os, "replace", dies_after_one_file)
+    with pytest.raises(SystemExit), Patch(out) as patch:
+        patch.write("a.html", b"new a")
+        patch.write("b.html", b"new b")
+        patch.remove("gone.html")
+        patch._committed = True  # a dead process cleans nothing up
+        patch.commit()
+    monkeypatch.undo()
+    assert (out / "a.html").read_bytes() == b"new a" and (out / "b.html").read_bytes() == b"old b"
+    monkeypatch.setattr("boardwatch.publish._alive", lambda pid: False)  # its process is gone
+    clean_stale(out)
+    assert (out / "b.html").read_bytes() == b"new b" and not (out / "gone.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

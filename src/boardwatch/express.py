@@ -1,0 +1,366 @@
+"""The express path of an incremental build: edits to the bodies of existing articles.
+
+Most edits change an article's prose and nothing else that other pages show. For such an
+edit the graph is the same as in the last build, so nothing needs re-reading, re-validating,
+re-resolving or re-planning but the edited files: their pages are rendered again from the
+views the last build planned for them, ``data/articles.json`` gets the new bodies, the
+search index re-indexes what it must, and every other file is reused.
+
+An article's *shape* decides it: a digest of its front matter (as written), of its first
+paragraph (it makes the default summary other pages show) and of the entities its body
+mentions, in order. An edit that keeps the shape of every changed file, adds and removes no
+file, and changes no setting, template or option takes this path; anything else takes the
+full one. The views are kept in ``views.sqlite`` in the cache folder, as JSON of the view
+classes alone (a cache is data, never code), each checked against the digest of its text
+and the fingerprint the output manifest gives its page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from . import views
+from .model import Article, Source
+
+if TYPE_CHECKING:
+    from .build import Loaded
+    from .cache import Manifest
+    from .diagnostics import Diagnostics
+
+STORE = "views.sqlite"
+_CLASSES: dict[str, type[Any]] = {
+    name: cls for name, cls in vars(views).items() if isinstance(cls, type) and dataclasses.is_dataclass(cls)}
+_FIELDS: dict[type[Any], tuple[str, ...]] = {
+    cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _CLASSES.values()}
+
+
+# -- views as JSON ------------------------------------------------------------------------------
+def _encode(value: Any) -> Any:
+    if isinstance(value, (str, int, float)) or value is None:  # bool is an int; Markup a str
+        return {"m": str(value)} if isinstance(value, Markup) else value
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    fields = _FIELDS.get(type(value))
+    if fields is None:
+        raise TypeError(f"cannot keep a {type(value).__name__} in a view")
+    return {"c": type(value).__name__, "f": [_encode(getattr(value, name)) for name in fields]}
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    if not isinstance(value, dict):
+        return value
+    if "m" in value:
+        return Markup(value["m"])
+    if "t" in value:
+        return dt.datetime.fromisoformat(value["t"])
+    if "d" in value:
+        return dt.date.fromisoformat(value["d"])
+    cls = _CLASSES[value["c"]]  # KeyError on a foreign class: the caller ignores the entry
+    return cls(**dict(zip(_FIELDS[cls], (_decode(v) for v in value["f"]), strict=True)))
+
+
+def encode_view(view: views.Page) -> str:
+    return json.dumps(_encode(view), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_view(text: str, expected: str) -> views.Page | None:
+    """The view ``text`` holds, or None unless it is a page view whose repr has the digest
+    ``expected`` (anything malformed, foreign or edited is refused, never trusted)."""
+    try:
+        view = _decode(json.loads(text))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if not isinstance(view, views.Page) or view_digest(view) != expected:
+        return None
+    return view
+
+
+def view_digest(view: views.Page) -> str:
+    return hashlib.sha256(repr(view).encode("utf-8")).hexdigest()
+
+
+# -- shapes ---------------------------------------------------------------------------------------
+def article_shape(text: str, body: str, article: Article) -> str:
+    """What other pages can see of an article: front matter as written, first paragraph, and
+    the entities its body mentions. ``text`` is the whole file, ``body`` its body."""
+    from .markup import first_paragraph_markdown
+    front = text[: len(text) - len(body)]
+    mentions = "\x00".join(r.id for r in article.body_refs)
+    h = hashlib.sha256()
+    for part in (front, first_paragraph_markdown(body), mentions):
+        data = part.encode("utf-8")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+# -- the store ------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, slots=True)
+class Row:
+    source: str  # content file, e.g. content/articles/x.md
+    sha256: str  # of the file as last built
+    shape: str
+    page: str  # output path of its page
+    view: str  # JSON of the view its page was rendered from
+    digest: str  # of the view's repr
+
+
+class Store:
+    """Article views and shapes of the last full build, with a few settings under ``meta``.
+
+    ``meta["inputs"]`` is the inputs digest of the output the store belongs to: the store is
+    used only when it equals the output manifest's."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        return db
+
+    def meta(self) -> dict[str, str] | None:
+        if not self.path.is_file():
+            return None
+        try:
+            with self._connect() as db:
+                return {str(k): str(v) for k, v in db.execute("SELECT key, value FROM meta")}
+        except sqlite3.Error:
+            return None
+
+    def rows(self, sources: Iterable[str]) -> dict[str, Row]:
+        out: dict[str, Row] = {}
+        try:
+            with self._connect() as db:
+                for source in sources:
+                    found = db.execute("SELECT source, sha256, shape, page, view, digest FROM articles "
+                                       "WHERE source = ?", (source,)).fetchone()
+                    if found is not None:
+                        out[source] = Row(*(str(v) for v in found))
+        except sqlite3.Error:
+            return {}
+        return out
+
+    def digests(self) -> dict[str, tuple[str, str, str, str]]:
+        """source -> (sha256, shape, page, view digest) of every row, without the views."""
+        try:
+            with self._connect() as db:
+                return {str(r[0]): (str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in
+                        db.execute("SELECT source, sha256, shape, page, digest FROM articles")}
+        except sqlite3.Error:
+            return {}
+
+    def write(self, meta: Mapping[str, str], rows: Sequence[Row], *, keep: Iterable[str] | None = None) -> None:
+        """Replace the meta and add or replace ``rows``; with ``keep``, every other row whose
+        source is not in it goes (a full build lists every article it built)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = self._connect()
+        except sqlite3.Error:
+            return
+        try:
+            db.execute("BEGIN")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS articles (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
+                       "shape TEXT NOT NULL, page TEXT NOT NULL, view TEXT NOT NULL, digest TEXT NOT NULL)")
+            db.execute("DELETE FROM meta")
+            db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+            if keep is not None:
+                db.execute("CREATE TEMP TABLE keep (source TEXT PRIMARY KEY)")
+                db.executemany("INSERT INTO keep VALUES (?)", ((s,) for s in keep))
+                db.execute("DELETE FROM articles WHERE source NOT IN (SELECT source FROM keep)")
+            db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
+                           (dataclasses.astuple(r) for r in rows))
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            self.path.unlink(missing_ok=True)  # a store half-written is no store
+        finally:
+            db.close()
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+# -- data/articles.json ---------------------------------------------------------------------------
+def splice_articles_json(previous: bytes, records: Mapping[str, dict[str, Any]]) -> bytes | None:
+    """``data/articles.json`` of the last build with the records of the articles at the
+    given paths replaced (one record a line, see export.py); None when one is not found."""
+    from .export import dump_line
+    text = previous.decode("utf-8")
+    lines = text.split("\n")
+    for path, record in records.items():
+        needle = f', "path": {json.dumps(path)}, '  # outside a JSON string only: quotes there are escaped
+        at = [i for i, line in enumerate(lines) if needle in line]
+        if len(at) != 1:
+            return None
+        comma = "," if lines[at[0]].endswith(",") else ""
+        lines[at[0]] = dump_line(record) + comma
+    return "\n".join(lines).encode("utf-8")
+
+
+# -- the build ------------------------------------------------------------------------------------
+MAX_CHANGED = 64  # more changed files than this take the full path
+ARTICLES_JSON = "data/articles.json"
+
+
+def fingerprint(common: str, path: str, template: str, view_digest: str, markdown: object) -> str:
+    """What a page is made from: everything pages share, its view (by digest) and its Markdown."""
+    from .cache import digest
+    return digest([common, path, template, view_digest, repr(markdown)])
+
+
+def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mapping[str, tuple[int, int, int]],
+        settings: str, started_ns: int, diags: Diagnostics, *, base_url: str | None = None,
+        search: bool | None = None) -> tuple[int, int, int] | None:
+    """Build by the express path when the change allows it: (pages, files, pages rendered), or
+    None to take the full path. Problems in the changed files are added to ``diags`` (the
+    caller raises them) and nothing is written."""
+    from . import cache as caching
+    from .build import _page_titles
+    from .config import load_config
+    from .diagnostics import Diagnostics
+    from .export import article_record
+    from .frontmatter import parse
+    from .pages import Markdown, PagePlan, site_view
+    from .publish import Patch, output_lock
+    from .render import LinkTarget, RenderContext, RenderError, render
+    from .schema import validate
+    from .search import BUNDLE, search_index
+    from .sources import read_one
+    from .templates import make_environment
+
+    meta = store.meta()
+    if meta is None or meta.get("inputs") != manifest.inputs or meta.get("common") != manifest.common:
+        return None
+    suspect, gone = caching.changed_sources(scanned, manifest)
+    if gone or len(suspect) > MAX_CHANGED or not suspect <= set(manifest.sources):
+        return None
+    local = Diagnostics()
+    changed: dict[str, Source] = {}
+    for rel in sorted(suspect):
+        source = read_one(root, rel, local)
+        if source is None or not source.readable or local.has_errors:
+            return None
+        if source.sha256 != manifest.sources[rel][3]:
+            changed[rel] = source
+    shas = {rel: str(entry[3]) for rel, entry in manifest.sources.items()}
+    shas.update((rel, s.sha256) for rel, s in changed.items())
+    inputs = caching.inputs_digest(settings, shas.items())
+    if not changed:  # files touched, not changed
+        return len(manifest.pages), len(manifest.files), 0
+    rows = store.rows(changed)
+    plans: list[PagePlan] = []
+    records: dict[str, dict[str, Any]] = {}
+    updated: list[Row] = []
+    for rel, source in changed.items():
+        row = rows.get(rel)
+        if row is None or row.sha256 != manifest.sources[rel][3] or row.page not in manifest.pages:
+            return None
+        found = Diagnostics()
+        doc = parse(source, found)
+        record = validate(doc, found) if doc is not None else None
+        if found.has_errors:
+            diags.extend(found)
+            return 0, 0, 0
+        if doc is None or not isinstance(record, Article) or article_shape(source.text, doc.body, record) != row.shape:
+            return None
+        view = decode_view(row.view, row.digest)
+        if view is None:
+            return None
+        diags.extend(found)  # warnings
+        plans.append(PagePlan(row.page, "article.html", view, frozenset(), Markdown("body", record.body_md)))
+        records[row.page] = article_record(record)
+        updated.append(dataclasses.replace(row, sha256=source.sha256))
+    fingerprints = dict(manifest.pages)
+    for plan in plans:
+        fingerprints[plan.path] = fingerprint(manifest.common, plan.path, plan.template, view_digest(plan.view),
+                                              plan.markdown)
+    articles_json: bytes | None = None
+    if ARTICLES_JSON in manifest.files:
+        articles_json = splice_articles_json((out / ARTICLES_JSON).read_bytes(), records)
+        if articles_json is None:
+            return None
+    config = load_config(root, local, base_url=base_url, search=search)
+    context = json.loads(meta["context"])
+    targets = {i: LinkTarget(name, path, kind) for i, (name, path, kind) in context["targets"].items()}
+    ctx = RenderContext(make_environment(root), site_view(config, _page_titles(root)),
+                        [(name, i) for name, i in context["names"]], targets, autolink=config.autolink)
+    rendered: dict[str, bytes] = {}
+    for plan in plans:
+        try:
+            rendered[plan.path] = render(plan, ctx)
+        except RenderError as exc:
+            diags.add(exc.diagnostic)
+            return 0, 0, 0
+    new_files = dict(rendered)
+    if articles_json is not None:
+        new_files[ARTICLES_JSON] = articles_json
+    with output_lock(out), Patch(out) as patch:
+        for rel, data in sorted(new_files.items()):
+            patch.write(rel, data)
+        stats = {rel: manifest.files[rel] for rel in manifest.files}
+        if config.search:
+            pages = {p: patch.file(p) if p in new_files else out / p for p in manifest.pages}
+            bundle = search_index(pages, fingerprints, out)
+            old = {rel for rel in manifest.files if rel.startswith(BUNDLE + "/")}
+            for rel, item in sorted(bundle.items()):
+                if not isinstance(item, Path):
+                    patch.write(rel, item)
+                    new_files[rel] = item
+            for rel in sorted(old - set(bundle)):
+                patch.remove(rel)
+                del stats[rel]
+        for rel in new_files:
+            st = os.stat(patch.file(rel))
+            stats[rel] = [st.st_size, st.st_mtime_ns]
+        new = caching.Manifest(inputs, fingerprints, stats, caching.settled_sources(scanned, shas, started_ns),
+                               settings, manifest.common)
+        patch.write(caching.MANIFEST, caching.manifest_bytes(new))  # last: the output now matches it
+        patch.commit()
+    store.write({**meta, "inputs": inputs}, updated)
+    return len(manifest.pages), len(stats), len(plans)
+
+
+def remember(store: Store, loaded: Loaded, sources: Sequence[Source], inputs: str, common: str,
+             digests: Mapping[str, str]) -> None:
+    """After a full build: keep what the express path needs, re-encoding only the views that changed."""
+    from . import urls
+    texts = {s.path: s for s in sources}
+    graph = loaded.graph
+    context = {"names": [list(pair) for pair in graph.names],
+               "targets": {e.id: [e.name, urls.entity_path(e.kind, e.id), e.kind.value]
+                           for e in sorted(graph.entities.values(), key=lambda e: e.id)}}
+    meta = {"inputs": inputs, "common": common, "context": json.dumps(context, ensure_ascii=False, sort_keys=True)}
+    views_by_path = {p.path: p.view for p in loaded.plans if p.view.kind == "article"}
+    known = store.digests()
+    rows: list[Row] = []
+    keep: list[str] = []
+    for article in graph.articles.values():
+        page = urls.article_path(article.slug)
+        source = texts.get(article.path)
+        view = views_by_path.get(page)
+        if source is None or view is None:
+            continue
+        keep.append(article.path)
+        shape = article_shape(source.text, article.body_md, article)
+        if known.get(article.path) == (source.sha256, shape, page, digests[page]):
+            continue
+        rows.append(Row(article.path, source.sha256, shape, page, encode_view(view), digests[page]))
+    store.write(meta, rows, keep=keep)

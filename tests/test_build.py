@@ -3,6 +3,7 @@ links that resolve, deterministic output, and an output that is never left half-
 
 from __future__ import annotations
 
+import json
 import posixpath
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from site_helpers import (
     parse_html, tree_bytes, write_files,
 )
 
-from boardwatch import urls
+from boardwatch import search, urls
 from boardwatch.build import ContentErrors, load
 
 # -- the repository's own site ------------------------------------------------------------------
@@ -252,6 +253,38 @@ def test_two_builds_write_a_byte_identical_search_index(
     index = {k: v for k, v in first.items() if k.startswith("pagefind/")}
     assert index  # the search index is part of the output
     assert index == {k: v for k, v in second.items() if k.startswith("pagefind/")}
+
+
+def test_an_edit_reindexes_one_search_shard_and_links_the_others(
+        fixture_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 8)  # the fixture site's ~30 pages make 4 shards
+    out = tmp_path / "out"
+    build_site(fixture_copy, out)
+    before = json.loads((out / search.SHARDS).read_bytes())
+    pages = {p: data for p, data in tree_bytes(out).items() if p.endswith(".html") and not p.startswith("pagefind/")}
+    inodes = {p: (out / p).stat().st_ino for p in tree_bytes(out) if p.startswith("pagefind/")}
+    article = fixture_copy / "content/articles/kremlin-weighs-the-offer.md"
+    article.write_text(article.read_text("utf-8") + "\nA sentence added later.\n", "utf-8")
+    assert build_site(fixture_copy, out).rendered == 1
+    after = json.loads((out / search.SHARDS).read_bytes())
+    assert before["count"] == after["count"] == 4
+    [page_edited] = [p for p, data in pages.items() if (out / p).read_bytes() != data]
+    edited = search.shard_of(page_edited, 4)
+    changed = [a["shard"] for a, b in zip(after["shards"], before["shards"], strict=True) if a != b]
+    assert changed == [edited]
+
+    def shard_files(entry: dict[str, str]) -> list[str]:
+        place = f"pagefind/{entry['path']}"
+        return [p for p in tree_bytes(out) if p.startswith(place) and p != search.SHARDS
+                and (entry["path"] or not p[len(place):].split("/")[0].isdigit())]
+    for entry in after["shards"]:
+        files = shard_files(entry)
+        assert files
+        same = [p for p in files if p in inodes and (out / p).stat().st_ino == inodes[p]]
+        assert same == ([] if entry["shard"] == edited else files)  # unchanged shards are hard links
+    fresh = tmp_path / "fresh"
+    build_site(fixture_copy, fresh, use_cache=False)
+    assert _without(tree_bytes(out), ".boardwatch/") == _without(tree_bytes(fresh), ".boardwatch/")
 
 
 def test_a_rebuild_changes_nothing(fixture_copy: Path, tmp_path: Path) -> None:

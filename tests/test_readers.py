@@ -288,6 +288,10 @@ def test_search_page_filters_and_fallback(out: Path) -> None:
     assert {"kind:Analysis", "actor:Vladimir Putin", "initiative:Board of Peace"} <= filters
     assert "data-pagefind-body" not in (out / "articles/index.html").read_text("utf-8")
     assert (out / "pagefind/pagefind-ui.js").is_file() and (out / "pagefind/pagefind-entry.json").is_file()
+    box = search.find("div", id="search")
+    assert box.get("data-shards") == "pagefind/shards.json"  # where search.js learns the index's shards
+    shards = json.loads((out / "pagefind/shards.json").read_bytes())
+    assert [(s["shard"], s["path"]) for s in shards["shards"]] == [(0, "")]  # a small site: one index
 
 
 def test_cbor_round_trip() -> None:

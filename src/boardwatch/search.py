@@ -3,11 +3,26 @@
 Pages opt in with ``data-pagefind-body`` (articles, entities, claims, standalone pages) and
 declare filters (kind, actor, initiative) with ``data-pagefind-filter``; see base.html. The
 index goes to ``pagefind/`` in the output; the search page loads Pagefind's UI from there.
-Pagefind (1.5) names its files by content hash, but writes its filter indexes (and the
-order of filters in its metadata) in hash-map order, which changes from run to run. So the
-bundle is made canonical here: filter values sorted, filters sorted by name, and the files
-whose content changed renamed by a hash of their new content. Two builds of the same pages
-then give the same bytes.
+
+**Shards.** A large site's index is split into shards by a hash of each page's path, so that
+Pagefind indexes a few hundred pages at a time (its memory grows with the pages it holds)
+and a rebuild indexes again only the shards whose pages changed. Each shard is a complete
+Pagefind index: the first one that holds pages lives in ``pagefind/`` itself, with Pagefind's
+scripts, and the others in ``pagefind/<n>/``, without them. The browser searches them all as
+one: the search page reads ``pagefind/shards.json`` and merges the other shards into the
+first (Pagefind's ``mergeIndex``), filters included. A site of up to :data:`SHARD_PAGES`
+pages has one shard, laid out the way a single Pagefind index always is.
+
+``shards.json`` also records each shard's key: a digest of the Pagefind version, the shard
+count and the (path, fingerprint) of every page in the shard. A shard whose key, place and
+files are those of the previous build is not indexed again: its files are taken from the
+previous output as they are.
+
+**Determinism.** Pagefind (1.5) names its files by content hash, but writes its filter
+indexes (and the order of filters in its metadata) in hash-map order, which changes from run
+to run. So each shard is made canonical here: filter values sorted, filters sorted by name,
+and the files whose content changed renamed by a hash of their new content. Two builds of
+the same pages then give the same bytes.
 """
 
 from __future__ import annotations
@@ -15,17 +30,31 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import re
 import shutil
 import struct
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cache import digest
+
 BUNDLE = "pagefind"
+SHARDS = f"{BUNDLE}/shards.json"
 SIGNATURE = b"pagefind_dcd"  # what Pagefind's compressed index files start with, once gunzipped
+SHARD_PAGES = 1000  # pages per shard before the index is split in more shards
+MAX_SHARDS = 32
+PARALLEL = 2  # Pagefind runs at once (each one is itself multi-threaded)
+FORMAT = "1"  # of shards.json and of the canonical bundle: a change invalidates every shard
+# The attribute inside a start tag; text that merely mentions it is escaped ("&lt;main ...").
+_BODY = re.compile(rb"<[A-Za-z][^<>]*?\sdata-pagefind-body(?=[\s/>=])")
+# What a shard without Pagefind's scripts keeps (the index proper).
+_INDEX_FILE = re.compile(r"(?:fragment|index|filter)/[^/]+|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta")
 
 
 class SearchIndexError(RuntimeError):
@@ -43,29 +72,180 @@ def _executable() -> Path:
     return found
 
 
+def shard_count(pages: int, shard_pages: int = SHARD_PAGES) -> int:
+    """How many shards ``pages`` pages are split in: a power of two, one up to ``shard_pages``."""
+    count = 1
+    while count < MAX_SHARDS and count * shard_pages < pages:
+        count *= 2
+    return count
+
+
+def shard_of(path: str, count: int) -> int:
+    """The shard of the page at site path ``path``: stable across builds and machines."""
+    return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:8], "big") % count
+
+
+@dataclass(frozen=True, slots=True)
+class _Shard:
+    number: int
+    pages: tuple[str, ...]  # site paths, sorted
+    key: str | None  # None: not reusable (no fingerprints)
+
+
 def search_index(pages: Mapping[str, Path], keys: Mapping[str, str] | None = None,
-                 previous: Path | None = None) -> dict[str, bytes | Path]:
+                 previous: Path | None = None, *, shard_pages: int | None = None) -> dict[str, bytes | Path]:
     """Index the HTML ``pages`` (site path -> file to read) and return Pagefind's bundle as
     {``pagefind/...``: bytes to write, or the Path of a file of the previous output to reuse}.
 
     ``keys`` (site path -> fingerprint, which changes whenever the page's bytes change) and
-    ``previous`` (the previous output folder, checked against its manifest) let an index that
-    can be reused be reused.
+    ``previous`` (the previous output folder, checked against its manifest) let the shards
+    whose pages are all unchanged be reused; without them everything is indexed.
+    ``shard_pages`` (default :data:`SHARD_PAGES`, read at each call) sets when the index is split.
     """
+    html = {rel: source for rel, source in pages.items() if rel.endswith(".html")}
+    executable = _executable()
+    version = _version(executable)
+    count = shard_count(len(html), shard_pages or SHARD_PAGES)
+    # Pagefind indexes only the pages marked data-pagefind-body when any page is; every page
+    # otherwise. Shards decide it for the whole site, so that each shard indexes what one
+    # index of the whole site would.
+    marked = any(_marked(html[rel]) for rel in sorted(html))
+    groups: list[list[str]] = [[] for _ in range(count)]
+    for rel in sorted(html):
+        groups[shard_of(rel, count)].append(rel)
+    shards = [_Shard(n, tuple(group), _shard_key(group, keys, version, count, marked)) for n, group in enumerate(groups)]
+    before = _previous_shards(previous)
+    feeds: dict[int, list[str]] = {}  # shard -> pages Pagefind reads, for the shards looked at
+
+    def feed(shard: _Shard) -> list[str]:
+        if shard.number not in feeds:
+            feeds[shard.number] = [rel for rel in shard.pages if not marked or _marked(html[rel])]
+        return feeds[shard.number]
+
+    def known(shard: _Shard) -> dict[str, Any] | None:
+        entry = before.get(shard.number)
+        return entry if entry is not None and shard.key is not None and entry.get("key") == shard.key else None
+
+    # A shard holds pages when it did last time with the same key; otherwise its pages say.
+    full = [s for s in shards if ((entry := known(s)) is not None and entry.get("path") is not None)
+            or (entry is None and feed(s))]
+    if not full:
+        raise SearchIndexError("there is no page to index")
+    places = {s.number: "" if s is full[0] else f"{s.number}/" for s in full}
+    out: dict[str, bytes | Path] = {}
+    todo: list[_Shard] = []
+    listed: list[dict[str, Any]] = []
+    for shard in shards:
+        place = places.get(shard.number)
+        if place is None:  # nothing to index
+            listed.append({"shard": shard.number, "key": shard.key, "path": None, "files": None})
+            continue
+        entry = known(shard)
+        if previous is not None and entry is not None and entry.get("path") == place:
+            reused = _reusable(previous, place, entry)
+            if reused is not None:
+                out.update(reused)
+                listed.append({"shard": shard.number, "key": shard.key, "path": place, "files": entry["files"]})
+                continue
+        todo.append(shard)
+    built = _index_all([(shard, places[shard.number], feed(shard)) for shard in todo], html, executable)
+    for shard, files in zip(todo, built):
+        out.update(files)
+        listed.append({"shard": shard.number, "key": shard.key, "path": places[shard.number],
+                       "files": _files_digest(f[len(BUNDLE) + 1 + len(places[shard.number]):] for f in files)})
+    manifest = {"format": FORMAT, "pagefind": version, "count": count,
+                "shards": sorted(listed, key=lambda item: item["shard"])}
+    out[SHARDS] = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return dict(sorted(out.items()))
+
+
+def _version(executable: Path) -> str:
+    result = subprocess.run([str(executable), "--version"], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SearchIndexError(f"Pagefind failed: {(result.stderr or result.stdout).strip()[:2000]}")
+    return result.stdout.strip()
+
+
+def _marked(page: Path) -> bool:
+    return _BODY.search(page.read_bytes()) is not None
+
+
+def _shard_key(pages: Sequence[str], keys: Mapping[str, str] | None, version: str, count: int,
+               marked: bool) -> str | None:
+    if keys is None or any(rel not in keys for rel in pages):
+        return None
+    parts = [FORMAT, version, str(count), str(marked)]
+    for rel in pages:
+        parts += [rel, keys[rel]]
+    return digest(parts)
+
+
+def _files_digest(names: Iterator[str] | Sequence[str]) -> str:
+    return digest(sorted(names))
+
+
+def _previous_shards(previous: Path | None) -> dict[int, dict[str, Any]]:
+    """The shards of the previous output by number, from its shards.json ({} if unreadable)."""
+    if previous is None:
+        return {}
+    try:
+        manifest = json.loads((previous / SHARDS).read_bytes())
+        entries = manifest["shards"] if manifest.get("format") == FORMAT else []
+        return {int(entry["shard"]): entry for entry in entries if isinstance(entry, dict)}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def _reusable(previous: Path, place: str, entry: Mapping[str, Any]) -> dict[str, Path] | None:
+    """The files of a previous shard at ``place``, if they are exactly the ones it recorded."""
+    folder = previous / BUNDLE / place
+    names: list[str] = []
+    for base, dirs, files in os.walk(folder):
+        rel = Path(base).relative_to(folder).as_posix()
+        if rel == "." and not place:  # the first shard's folder also holds shards.json and the others
+            dirs[:] = [d for d in dirs if not d.isdigit()]
+            files = [f for f in files if f"{BUNDLE}/{f}" != SHARDS]
+        names += [f if rel == "." else f"{rel}/{f}" for f in files]
+    if "pagefind-entry.json" not in names or _files_digest(names) != entry.get("files"):
+        return None
+    return {f"{BUNDLE}/{place}{name}": folder / name for name in names}
+
+
+def _index_all(jobs: Sequence[tuple[_Shard, str, Sequence[str]]], html: Mapping[str, Path],
+               executable: Path) -> list[dict[str, bytes]]:
+    """Index each shard (at most :data:`PARALLEL` at once); their files, in the order given."""
+    if not jobs:
+        return []
     with tempfile.TemporaryDirectory(prefix="boardwatch-search-") as tmp:
-        site, bundle = Path(tmp, "site"), Path(tmp, "bundle")
-        for rel, source in sorted(pages.items()):
-            if rel.endswith(".html"):
-                target = site.joinpath(*rel.split("/"))
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-        site.mkdir(exist_ok=True)
-        result = subprocess.run([str(_executable()), "--site", str(site), "--output-path", str(bundle), "--silent"],
-                                capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise SearchIndexError(f"Pagefind failed: {(result.stderr or result.stdout).strip()[:2000]}")
-        return dict(canonical({f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
-                               for path in sorted(bundle.rglob("*")) if path.is_file()}))
+        def one(job: tuple[_Shard, str, Sequence[str]]) -> dict[str, bytes]:
+            shard, place, feed = job
+            return _index_shard(Path(tmp, str(shard.number)), place, {rel: html[rel] for rel in feed}, executable)
+        with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(jobs)))) as pool:
+            return list(pool.map(one, jobs))
+
+
+def _index_shard(work: Path, place: str, pages: Mapping[str, Path], executable: Path) -> dict[str, bytes]:
+    """Run Pagefind over ``pages`` (hard links in ``work``); the canonical bundle at ``place``."""
+    site, bundle = work / "site", work / "bundle"
+    site.mkdir(parents=True)
+    for rel, source in sorted(pages.items()):
+        target = site.joinpath(*rel.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or no links there
+            shutil.copyfile(source, target)
+    result = subprocess.run([str(executable), "--site", str(site), "--output-path", str(bundle), "--silent"],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SearchIndexError(f"Pagefind failed: {(result.stderr or result.stdout).strip()[:2000]}")
+    files = canonical({f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
+                       for path in sorted(bundle.rglob("*")) if path.is_file()})
+    shutil.rmtree(work)
+    if not place:
+        return files
+    return {f"{BUNDLE}/{place}{rel[len(BUNDLE) + 1:]}": data for rel, data in files.items()
+            if _INDEX_FILE.fullmatch(rel[len(BUNDLE) + 1:])}
 
 
 # -- making Pagefind's bundle deterministic ----------------------------------------------------

@@ -14,6 +14,7 @@ import http.server
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -97,10 +98,9 @@ class Served:
         return self.base + rel
 
 
-@pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    require(CHROMIUM.exists(), f"{CHROMIUM} is not installed")
-    out = tmp_path_factory.mktemp("browser") / "site"
+@contextmanager
+def serving(out: Path) -> Iterator[Served]:
+    """The repository's site built into ``out`` for its address under PREFIX, and served there."""
     handler = type("Handler", (_Handler,), {"site": out})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
@@ -113,6 +113,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    require(CHROMIUM.exists(), f"{CHROMIUM} is not installed")
+    with serving(tmp_path_factory.mktemp("browser") / "site") as site:
+        yield site
 
 
 @pytest.fixture(scope="session")

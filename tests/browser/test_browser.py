@@ -11,11 +11,13 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from browser_support import AXE, PAGE_KINDS, VNU, chromium, served, tab  # noqa: F401  (fixtures)
+from boardwatch import search
+from browser_support import AXE, PAGE_KINDS, PREFIX, VNU, chromium, served, serving, tab  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -61,16 +63,26 @@ def test_search_finds_peskov_and_leads_to_his_page(served: Any, tab: Page) -> No
     assert violations == []  # Pagefind's scripts and wasm run under the theme's CSP
 
 
-def test_a_filter_narrows_the_results(served: Any, tab: Page) -> None:
-    everything = _search(tab, served, "Putin")
+def _result_pages(tab: Page) -> list[str]:
+    links = tab.locator(".pagefind-ui__result-link")
+    hrefs = (links.nth(i).get_attribute("href") or "" for i in range(links.count()))
+    return [h.split("#")[0].removeprefix(PREFIX) for h in hrefs]
+
+
+def _filtered(tab: Page, site: Any, term: str, kind: str) -> tuple[int, int, list[str]]:
+    """Search, then keep one kind: (results before, results after, the pages shown after)."""
+    everything = _search(tab, site, term)
     message = tab.locator(".pagefind-ui__message")
     tab.locator(".pagefind-ui__filter-name", has_text="kind").click()
-    tab.locator(".pagefind-ui__filter-label", has_text="Person").click()
+    tab.locator(".pagefind-ui__filter-label", has_text=kind).click()
     message.filter(has_text=re.compile(rf"^(?!{everything} )\d+ results? for")).wait_for()
-    narrowed = int(message.inner_text().split()[0])
+    return everything, int(message.inner_text().split()[0]), _result_pages(tab)
+
+
+def test_a_filter_narrows_the_results(served: Any, tab: Page) -> None:
+    everything, narrowed, found = _filtered(tab, served, "Putin", "Person")
     assert 0 < narrowed < everything
-    links = tab.locator(".pagefind-ui__result-link")
-    assert all("/news/people/" in (links.nth(i).get_attribute("href") or "") for i in range(links.count()))
+    assert found and all(rel.startswith("people/") for rel in found)
 
 
 def test_search_query_in_the_url_runs_a_search(served: Any, tab: Page) -> None:
@@ -78,6 +90,41 @@ def test_search_query_in_the_url_runs_a_search(served: Any, tab: Page) -> None:
     tab.locator(".pagefind-ui__result-link").first.wait_for()
     hrefs = [tab.locator(".pagefind-ui__result-link").nth(i).get_attribute("href") for i in range(2)]
     assert all(h and h.startswith("/news/") for h in hrefs)  # results lead into the sub-path
+
+
+@pytest.fixture(scope="module")
+def sharded(served: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The same site with its search index split in shards (as a large site's is)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_PAGES", 8)
+        with serving(tmp_path_factory.mktemp("browser-shards") / "site") as site:
+            yield site
+
+
+def test_search_over_shards_finds_what_one_index_finds(served: Any, sharded: Any, tab: Page) -> None:
+    shards = json.loads((sharded.out / search.SHARDS).read_bytes())
+    assert len([s for s in shards["shards"] if s["path"]]) >= 2  # merged into the first one
+    single = _search(tab, served, "Putin")
+    assert _search(tab, sharded, "Putin") == single
+    found = _result_pages(tab)
+    assert len({search.shard_of(rel, shards["count"]) for rel in found}) >= 2  # results from several shards
+    tab.locator(".pagefind-ui__result-link", has_text="Vladimir Putin").first.click()
+    tab.wait_for_url(sharded.url("people/vladimir-putin.html"))  # and they lead into the sub-path
+
+
+def test_a_filter_works_across_shards(served: Any, sharded: Any, tab: Page) -> None:
+    everything, narrowed, found = _filtered(tab, sharded, "Putin", "Person")
+    assert (everything, narrowed) == _filtered(tab, served, "Putin", "Person")[:2]
+    assert 0 < narrowed < everything
+    assert found and all(rel.startswith("people/") for rel in found)
+
+
+def test_the_search_page_opened_from_disk_starts_as_before(sharded: Any, tab: Page) -> None:
+    requests: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.goto((sharded.out / "search.html").as_uri())
+    tab.locator(".pagefind-ui__search-input").wait_for()  # the box, as without shards; search itself needs a server
+    assert not [u for u in requests if u.endswith("shards.json")]
 
 
 def test_no_horizontal_scroll_at_phone_width(served: Any, chromium: Any) -> None:

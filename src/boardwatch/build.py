@@ -216,7 +216,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         with output_lock(out), Staging(out) as stage:
             for rel, source in sorted(reuse.items()):
                 stage.reuse(rel, source)
-            _render_all(root, loaded, todo, jobs, note, stage)  # workers write into the staging folder
+            # Workers write into the staging folder.
+            encoded = _render_all(root, loaded, todo, jobs, note, stage, keep_views=store is not None)
             if diags.has_errors:
                 raise ContentErrors(diags)
             files: dict[str, bytes | Path] = dict(derived)
@@ -245,7 +246,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     if use_cache:
         caching.save_parse_cache(cache_dir, parse_cache)
     if store is not None:
-        express.remember(store, loaded, sources, inputs, common, digests)
+        express.remember(store, loaded, sources, inputs, common, digests, encoded)
     return BuildResult(out=out, pages=len(loaded.plans), files=len(written),
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(todo))
 
@@ -290,7 +291,7 @@ def _page_titles(root: Path) -> tuple[tuple[str, str], ...]:
 
 # What render workers inherit when they are forked (see parallel.py): the loaded site and the
 # staging folder to write into (None for check, which renders and keeps nothing).
-_CONTEXT: tuple[Path, Loaded, Path | None] | None = None
+_CONTEXT: tuple[Path, Loaded, Path | None, bool] | None = None
 _RENDER_CTX: RenderContext | None = None
 
 
@@ -305,15 +306,17 @@ def _render_context(root: Path, loaded: Loaded) -> RenderContext:
                          loaded.graph.names, targets, autolink=loaded.config.autolink)
 
 
-def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | None]:
-    """Render ``plans`` and write each page into the staging folder; template errors come back."""
+def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | str | None]:
+    """Render ``plans`` and write each page into the staging folder; template errors come back,
+    and, when the express path's views are kept, each article's view as JSON."""
+    from .express import encode_view
     from .render import RenderError, render
     global _RENDER_CTX
     assert _CONTEXT is not None
-    root, loaded, staging = _CONTEXT
+    root, loaded, staging, keep_views = _CONTEXT
     if _RENDER_CTX is None:
         _RENDER_CTX = _render_context(root, loaded)
-    out: list[Diagnostic | None] = []
+    out: list[Diagnostic | str | None] = []
     made: set[Path] = set()
     for plan in plans:
         try:
@@ -327,29 +330,34 @@ def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | None]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             target.write_bytes(data)
-        out.append(None)
+        out.append(encode_view(plan.view) if keep_views and plan.view.kind == "article" else None)
     return out
 
 
 def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress,
-                stage: Staging | None = None) -> None:
+                stage: Staging | None = None, keep_views: bool = False) -> dict[str, str]:
     """Render ``plans`` in ``jobs`` processes into ``stage`` (or nowhere, to check templates);
-    template errors are added to the loaded site's diagnostics, once per template line."""
+    template errors are added to the loaded site's diagnostics, once per template line. With
+    ``keep_views``, the JSON of each article page's view, by page path."""
     global _CONTEXT, _RENDER_CTX
-    _CONTEXT, _RENDER_CTX = (root, loaded, stage.path if stage else None), None
+    _CONTEXT, _RENDER_CTX = (root, loaded, stage.path if stage else None, keep_views), None
     try:
         note("render", 0, len(plans))
         results = map_chunks(_render_chunk, plans, jobs, done=lambda n: note("render", n, len(plans)))
     finally:
         _CONTEXT, _RENDER_CTX = None, None
     failed_templates: set[tuple[str, int]] = set()
-    for result in results:
-        if result is None:
+    views: dict[str, str] = {}
+    for plan, result in zip(plans, results, strict=True):
+        if isinstance(result, str):
+            views[plan.path] = result
+        if not isinstance(result, Diagnostic):
             continue
         where = (result.span.file, result.span.line)
         if where not in failed_templates:  # one report per template line, not one per page
             failed_templates.add(where)
             loaded.diagnostics.add(result)
+    return views
 
 
 def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[str, Path]:

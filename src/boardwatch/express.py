@@ -204,15 +204,18 @@ def splice_articles_json(previous: bytes, records: Mapping[str, dict[str, Any]])
     given paths replaced (one record a line, see export.py); None when one is not found."""
     from .export import dump_line
     text = previous.decode("utf-8")
-    lines = text.split("\n")
     for path, record in records.items():
         needle = f', "path": {json.dumps(path)}, '  # outside a JSON string only: quotes there are escaped
-        at = [i for i, line in enumerate(lines) if needle in line]
-        if len(at) != 1:
+        at = text.find(needle)
+        if at < 0 or text.find(needle, at + 1) >= 0:
             return None
-        comma = "," if lines[at[0]].endswith(",") else ""
-        lines[at[0]] = dump_line(record) + comma
-    return "\n".join(lines).encode("utf-8")
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        if end < 0:
+            return None
+        comma = "," if text[end - 1] == "," else ""
+        text = text[:start] + dump_line(record) + comma + text[end:]
+    return text.encode("utf-8")
 
 
 # -- the build ------------------------------------------------------------------------------------
@@ -339,8 +342,10 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
 
 
 def remember(store: Store, loaded: Loaded, sources: Sequence[Source], inputs: str, common: str,
-             digests: Mapping[str, str]) -> None:
-    """After a full build: keep what the express path needs, re-encoding only the views that changed."""
+             digests: Mapping[str, str], encoded: Mapping[str, str]) -> None:
+    """After a full build: keep what the express path needs. ``encoded`` holds the JSON of
+    the views of the pages rendered (by the render workers); a view the store lacks is
+    encoded here."""
     from . import urls
     texts = {s.path: s for s in sources}
     graph = loaded.graph
@@ -362,5 +367,6 @@ def remember(store: Store, loaded: Loaded, sources: Sequence[Source], inputs: st
         shape = article_shape(source.text, article.body_md, article)
         if known.get(article.path) == (source.sha256, shape, page, digests[page]):
             continue
-        rows.append(Row(article.path, source.sha256, shape, page, encode_view(view), digests[page]))
+        text = encoded.get(page) or encode_view(view)
+        rows.append(Row(article.path, source.sha256, shape, page, text, digests[page]))
     store.write(meta, rows, keep=keep)

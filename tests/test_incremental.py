@@ -247,6 +247,27 @@ def test_an_edit_to_a_body_takes_the_express_path(tmp_path: Path, monkeypatch: p
         build(site, out, jobs=1)
 
 
+def test_a_rebuild_patches_the_output_in_place(tmp_path: Path) -> None:
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    before = tree(out)
+    inodes = {rel: (out / rel).stat().st_ino for rel in before}
+    article = site / "content/articles/a0.md"
+    article.write_text(article.read_text("utf-8").replace("title: Story 0", "title: Retold story 0"), "utf-8")
+    (site / "content/articles/a2.md").unlink()
+    result = build(site, out, jobs=1)
+    assert not result.up_to_date and 1 < result.rendered < result.pages
+    kept = [rel for rel in tree(out) if rel in inodes and (out / rel).stat().st_ino == inodes[rel]]
+    assert {"assets/boardwatch.css", ".boardwatch/build.txt"} <= set(kept)  # the same files, not copies
+    assert len([rel for rel in kept if rel.endswith(".html")]) >= result.pages - result.rendered
+    assert "Retold story 0" in (out / "articles/a0.html").read_text("utf-8")
+    assert not (out / "articles/a2.html").exists()  # its source is gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # nothing left beside it
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_a_damaged_view_store_is_never_trusted(tmp_path: Path) -> None:
     import sqlite3
     site, out = tmp_path / "site", tmp_path / "out"

@@ -19,7 +19,7 @@ from . import cache as caching
 from .diagnostics import Diagnostic, Diagnostics, Span
 from .model import Source
 from .parallel import default_jobs, map_chunks
-from .publish import MARKER, PublishError, Staging, check_output, clean_stale, output_lock
+from .publish import MARKER, Patch, PublishError, Staging, check_output, clean_stale, output_lock
 from .sources import discover, reserved_on_windows, scan
 
 if TYPE_CHECKING:
@@ -213,16 +213,18 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     if diags.has_errors:
         raise ContentErrors(diags)
     try:
-        with output_lock(out), Staging(out) as stage:
+        # A first build is written beside the output and swapped in; later ones patch it in place.
+        with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
             for rel, source in sorted(reuse.items()):
-                stage.reuse(rel, source)
+                stage.keep(rel, source)
             # Workers write into the staging folder.
-            encoded = _render_all(root, loaded, todo, jobs, note, stage, keep_views=store is not None)
+            encoded = _render_all(root, loaded, todo, jobs, note, stage.files_root, keep_views=store is not None)
             if diags.has_errors:
                 raise ContentErrors(diags)
+            stage.adopt(p.path for p in todo)
             files: dict[str, bytes | Path] = dict(derived)
             if loaded.config.search:  # Pagefind over every page, rendered now or reused
-                pages = {p.path: stage.path / p.path for p in loaded.plans}
+                pages = {p.path: (stage.files_root if p.path not in reuse else out) / p.path for p in loaded.plans}
                 files.update(search_index(pages, fingerprints, out if manifest is not None else None))
             files[f"{MARKER}/build.txt"] = _build_info()
             note("write", 0, len(files) + len(copies))
@@ -230,13 +232,15 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 stage.copy(rel, source)
             for rel, data in sorted(files.items()):
                 if isinstance(data, Path):
-                    stage.reuse(rel, data)
+                    stage.keep(rel, data)
                 else:
-                    stage.write(rel, data)
+                    stage.write_changed(rel, data)
             written = sorted({*files, *copies, *(p.path for p in loaded.plans)})
+            for rel in sorted(set(manifest.files if manifest is not None else ()) - set(written)):
+                stage.remove(rel)  # pages whose source is gone, and other files no longer made
             if use_cache:
                 new = caching.Manifest(
-                    inputs, fingerprints, caching.stat_files(stage.path, written),
+                    inputs, fingerprints, {rel: stage.new_stat(rel) for rel in written},
                     caching.settled_sources(scanned, {s.path: s.sha256 for s in sources if s.readable}, started_ns),
                     settings, common)
                 stage.write(caching.MANIFEST, caching.manifest_bytes(new))
@@ -335,12 +339,12 @@ def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | str | None]:
 
 
 def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress,
-                stage: Staging | None = None, keep_views: bool = False) -> dict[str, str]:
-    """Render ``plans`` in ``jobs`` processes into ``stage`` (or nowhere, to check templates);
+                into: Path | None = None, keep_views: bool = False) -> dict[str, str]:
+    """Render ``plans`` in ``jobs`` processes into the folder ``into`` (or nowhere, to check templates);
     template errors are added to the loaded site's diagnostics, once per template line. With
     ``keep_views``, the JSON of each article page's view, by page path."""
     global _CONTEXT, _RENDER_CTX
-    _CONTEXT, _RENDER_CTX = (root, loaded, stage.path if stage else None, keep_views), None
+    _CONTEXT, _RENDER_CTX = (root, loaded, into, keep_views), None
     try:
         note("render", 0, len(plans))
         results = map_chunks(_render_chunk, plans, jobs, done=lambda n: note("render", n, len(plans)))

@@ -15,7 +15,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType
 
@@ -256,6 +256,28 @@ class Staging:
         except OSError:
             shutil.copy2(source, target)
 
+    # The interface Staging shares with Patch, so a build writes either the same way.
+    @property
+    def files_root(self) -> Path:
+        """Where the new file for site path ``rel`` is written (``files_root / rel``), by workers too."""
+        return self.path
+
+    def keep(self, rel: str, source: Path) -> None:
+        self.reuse(rel, source)
+
+    def adopt(self, rels: Iterable[str]) -> None:
+        """Files written under ``files_root`` by other processes."""
+
+    def write_changed(self, rel: str, data: bytes) -> None:
+        self.write(rel, data)
+
+    def new_stat(self, rel: str) -> list[int]:
+        st = os.stat(self.path / rel)
+        return [st.st_size, st.st_mtime_ns]
+
+    def remove(self, rel: str) -> None:
+        """Nothing to do: only what was written is swapped in."""
+
     def commit(self) -> None:
         check_interrupt()  # never swap in a build that was asked to stop
         swap(self.path, self.out)
@@ -280,6 +302,7 @@ class Patch:
         self.path = out.parent / f".{out.name}.patch-{os.getpid()}"
         self.written: list[str] = []
         self.removed: list[str] = []
+        self._cached: set[str] = set()
         self._committed = False
 
     def __enter__(self) -> Patch:
@@ -295,12 +318,46 @@ class Patch:
     def file(self, rel: str) -> Path:
         return self.path / "files" / rel
 
+    @property
+    def files_root(self) -> Path:
+        return self.path / "files"
+
     def write(self, rel: str, data: bytes) -> None:
         check_interrupt()
         target = self.file(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.written.append(rel)
+
+    def write_changed(self, rel: str, data: bytes) -> None:
+        """Write ``data`` unless the output already holds exactly it."""
+        current = self.out / rel
+        try:
+            if current.stat().st_size == len(data) and current.read_bytes() == data:
+                return
+        except OSError:
+            pass
+        self.write(rel, data)
+
+    def keep(self, rel: str, source: Path) -> None:
+        """Site path ``rel`` keeps, or takes, the file ``source`` of the output."""
+        if source != self.out / rel:
+            self.write_changed(rel, source.read_bytes())
+
+    def copy(self, rel: str, source: Path) -> None:
+        self.write_changed(rel, source.read_bytes())
+
+    def adopt(self, rels: Iterable[str]) -> None:
+        self.written.extend(rels)
+
+    def new_stat(self, rel: str) -> list[int]:
+        st = os.stat(self.file(rel) if rel in self._written_set() else self.out / rel)
+        return [st.st_size, st.st_mtime_ns]
+
+    def _written_set(self) -> set[str]:
+        if len(self._cached) != len(self.written):
+            self._cached = set(self.written)
+        return self._cached
 
     def remove(self, rel: str) -> None:
         self.removed.append(rel)

@@ -199,6 +199,12 @@ def test_a_forged_parse_cache_cannot_skip_the_checks(tmp_path: Path, capsys: pyt
     cache_file.write_text(json.dumps(cache), "utf-8")
     article.write_bytes(hostile)
     before = tree_digest(out)
+    # The express path (an edit to one article) parses the changed file itself: the YAML error shows.
+    assert cli.main(["build", str(root), "--out", str(out), "--format", "json", "-q"]) == 1
+    diags = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in diags if d["severity"] == "error"] == ["BW104"]
+    # The full path takes front matter from the parse cache.
+    (root / ".boardwatch-cache" / "views.sqlite").unlink()
     assert cli.main(["build", str(root), "--out", str(out), "--format", "json", "-q"]) == 1
     diags = json.loads(capsys.readouterr().out)
     assert [d["code"] for d in diags if d["severity"] == "error"] == ["BW113"]  # the forged entry was used ...

@@ -148,6 +148,8 @@ def search_index(pages: Mapping[str, Path], keys: Mapping[str, str] | None = Non
                 listed.append({"shard": shard.number, "key": shard.key, "path": place, "files": entry["files"]})
                 continue
         todo.append(shard)
+    if previous is not None and any(not feed(shard) for shard in todo):  # the record was wrong
+        return search_index(pages, keys, None, shard_pages=shard_pages)
     built = _index_all([(shard, places[shard.number], feed(shard)) for shard in todo], html, executable)
     for shard, files in zip(todo, built):
         out.update(files)

@@ -150,6 +150,18 @@ def test_a_shard_without_indexed_pages_is_left_out_and_the_next_one_leads(tmp_pa
     assert f"{BUNDLE}/pagefind-ui.js" in files and not any(rel.startswith(f"{BUNDLE}/2/") for rel in files)
 
 
+def test_a_record_that_calls_an_empty_shard_full_is_not_believed(tmp_path: Path) -> None:
+    names = [f"page-{i}.html" for i in range(40)]
+    pages = _pages(tmp_path / "site", {rel: _html(rel, rel, marked=shard_of(rel, 4) >= 2) for rel in names})
+    first = search_index(pages, _keys(pages), shard_pages=10)
+    out = tmp_path / "out"
+    _write(out, first)
+    record = _manifest(first)
+    record["shards"][0]["path"] = ""  # shard 0 has no page to index, and shard 2 is the first
+    (out / SHARDS).write_text(json.dumps(record))
+    assert search_index(pages, _keys(pages), out, shard_pages=10) == first
+
+
 def test_no_page_at_all_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SearchIndexError):
         search_index({"feed.xml": tmp_path / "feed.xml"})

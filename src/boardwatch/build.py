@@ -204,9 +204,9 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     digests = {p.path: express.view_digest(p.view) for p in loaded.plans}
     fingerprints = {p.path: express.fingerprint(common, p.path, p.template, digests[p.path], p.markdown)
                     for p in loaded.plans}
-    reuse: dict[str, Path] = {}
-    if manifest is not None:
-        reuse = {path: out / path for path, fp in fingerprints.items() if manifest.pages.get(path) == fp}
+    # Pages made from exactly what made them last time are kept as they are (a rebuild patches
+    # the output in place; a first build has nothing to keep).
+    reuse = {path for path, fp in fingerprints.items() if manifest is not None and manifest.pages.get(path) == fp}
     todo = [p for p in loaded.plans if p.path not in reuse]
     derived = derived_outputs(loaded.graph, loaded.plans, loaded.config)
     copies = _static_files(root, {p.path for p in loaded.plans} | set(derived), diags)
@@ -215,8 +215,6 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     try:
         # A first build is written beside the output and swapped in; later ones patch it in place.
         with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
-            for rel, source in sorted(reuse.items()):
-                stage.keep(rel, source)
             # Workers write into the staging folder.
             encoded = _render_all(root, loaded, todo, jobs, note, stage.files_root, keep_views=store is not None)
             if diags.has_errors:

@@ -386,7 +386,8 @@ class _Planner:
             "graph": graphics.relationship_svg(f"graph-{e.id}", e.name, e.kind.value, nodes, total=len(around))}
         back = self.g.backlinks[e.id]
         if e.kind is Kind.INITIATIVE:
-            marks = [graphics.Mark(ev.date, ev.title, ev.type) for ev in back.events]
+            # The newest events, as the timeline beside it lists: a chart of thousands reads as nothing.
+            marks = [graphics.Mark(ev.date, ev.title, ev.type) for ev in back.events[-ENTITY_EVENTS:]]
             out["timeline_chart"] = graphics.timeline_svg(f"timeline-{e.id}", e.name, marks)
         else:
             counts = graphics.coverage_counts([self.g.articles[s].date for s in back.articles])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import cache as caching
 from .diagnostics import Diagnostic, Diagnostics, Span
@@ -24,7 +24,6 @@ from .sources import discover, reserved_on_windows, scan
 
 if TYPE_CHECKING:
     from .config import SiteConfig
-    from .frontmatter import Document
     from .model import Graph, Record
     from .pages import PagePlan
     from .render import RenderContext
@@ -71,15 +70,28 @@ class Loaded:
     diagnostics: Diagnostics
 
 
-def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Document | None, Record | None, list[Diagnostic]]]:
+_PARSE_CACHE: caching.ParseCache | None = None  # what parse workers inherit when forked
+
+
+def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Record | None, list[Diagnostic], Any, list[str]]]:
+    """Parse (or take from the parse cache) and validate each source: its record, its problems,
+    its new cache entry (None when it came from the cache), and the ids of the claims of a file
+    that failed to validate (so that revisits of them are not reported as unknown)."""
     from .frontmatter import parse
     from .schema import validate
-    out = []
+    out: list[tuple[Record | None, list[Diagnostic], Any, list[str]]] = []
     for source in sources:
         diags = Diagnostics()
-        doc = parse(source, diags)
+        doc = _PARSE_CACHE.get(source) if _PARSE_CACHE is not None else None
+        entry = None
+        if doc is None:
+            doc = parse(source, diags)
+            entry = caching.cache_entry(doc) if doc is not None else None
         record = validate(doc, diags) if doc is not None else None
-        out.append((doc, record, list(diags)))
+        failed: list[str] = []
+        if record is None and doc is not None and isinstance(doc.data.get("claims"), list):
+            failed = [c["id"] for c in doc.data["claims"] if isinstance(c, dict) and isinstance(c.get("id"), str)]
+        out.append((record, list(diags), entry, failed))
     return out
 
 
@@ -91,36 +103,26 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None, searc
     from .config import load_config
     from .pages import plan_pages
     from .resolve import resolve
-    from .schema import validate
     from .templates import static_pages
     diags = diags if diags is not None else Diagnostics()
     config = load_config(root, diags, base_url=base_url, search=search)
     if sources is None:
         sources = discover(root, diags)
-    pc = parse_cache or caching.ParseCache({}, {}, enabled=False)
-    cached: dict[int, Document] = {}
-    for i, source in enumerate(sources):
-        if (doc := pc.get(source)) is not None:
-            cached[i] = doc
-    # Sources not in the cache are parsed and validated in parallel; cached ones only validated.
-    fresh = [s for i, s in enumerate(sources) if i not in cached]
-    parsed = iter(map_chunks(_parse_chunk, fresh, jobs))
+    global _PARSE_CACHE
+    _PARSE_CACHE = parse_cache if parse_cache is not None and parse_cache.enabled else None
+    try:  # in parallel, cached or not: decoding a cached entry costs about what parsing does
+        parsed = map_chunks(_parse_chunk, sources, jobs)
+    finally:
+        _PARSE_CACHE = None
     records: list[Record] = []
     failed_claims: set[str] = set()
-    for i, source in enumerate(sources):
-        if i in cached:
-            doc = cached[i]
-            record = validate(doc, diags)
-        else:
-            doc, record, found = next(parsed)
-            diags.extend(found)
-            if doc is not None:
-                pc.put(doc)
+    for source, (record, found, entry, failed) in zip(sources, parsed, strict=True):
+        diags.extend(found)
+        if parse_cache is not None:
+            parse_cache.keep(source, entry)
         if record is not None:
             records.append(record)
-        elif doc is not None and isinstance(doc.data.get("claims"), list):
-            failed_claims.update(c["id"] for c in doc.data["claims"] if isinstance(c, dict)
-                                 and isinstance(c.get("id"), str))
+        failed_claims.update(failed)
     graph = resolve(sources, records, diags, drafts=drafts, failed_claims=frozenset(failed_claims))
     plans = plan_pages(graph, config, diags, static_pages(root)) if not diags.has_errors else ()
     return Loaded(config, graph, plans, diags)

@@ -113,16 +113,23 @@ class ParseCache:
                            _unspans(entry["keys"], source.path), "\n".join(lines[body_line - 1:]), body_line)
         except (KeyError, TypeError, ValueError, IndexError):
             return None
-        self.used[source.sha256] = entry
         return doc
 
-    def put(self, doc: Document) -> None:
+    def keep(self, source: Source, entry: Any) -> None:
+        """Keep ``source``'s entry for the next build: ``entry`` when it was parsed now
+        (see :func:`cache_entry`), else the one it was taken from."""
         if not self.enabled:
             return
-        self.used[doc.source.sha256] = {
-            "data": _encode(doc.data), "values": _spans(doc.values), "keys": _spans(doc.keys),
-            "body_line": doc.body_line,
-        }
+        if entry is None:
+            entry = self.entries.get(source.sha256)
+        if entry is not None:
+            self.used[source.sha256] = entry
+
+
+def cache_entry(doc: Document) -> dict[str, Any]:
+    """What the parse cache keeps of a parsed document."""
+    return {"data": _encode(doc.data), "values": _spans(doc.values), "keys": _spans(doc.keys),
+            "body_line": doc.body_line}
 
 
 def _read_json(path: Path, what: str, diags: Diagnostics) -> dict[str, Any] | None:

@@ -49,13 +49,14 @@ def _previous_output(site: Path, out: Path) -> dict[str, str]:
     return tree_digest(out)
 
 
-def _interrupt_mid_build(site: Path, out: Path, signum: int) -> subprocess.CompletedProcess[str]:
-    """Start a build, wait for its staging folder, send ``signum``; the finished process."""
+def _interrupt_mid_build(site: Path, out: Path, signum: int, *, folder: str = "staging",
+                         options: tuple[str, ...] = ("--no-cache",)) -> subprocess.CompletedProcess[str]:
+    """Start a build, wait for its staging (or patch) folder, send ``signum``; the finished process."""
     env = dict(os.environ, NO_COLOR="1")
     proc = subprocess.Popen([sys.executable, "-m", "boardwatch", "build", str(site), "--out", str(out),
-                             "--no-cache", "-q"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             *options, "-q"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    staging = out.parent / f".{out.name}.staging-{proc.pid}"
+    staging = out.parent / f".{out.name}.{folder}-{proc.pid}"
     deadline = time.monotonic() + 60  # a hang guard only: the build itself takes seconds
     try:
         while not staging.exists():
@@ -86,6 +87,24 @@ def test_a_signal_mid_build_leaves_the_previous_site_intact(big_site: Path, tmp_
     assert again.returncode == 0, again.stderr
     assert tree_digest(out) == before  # same inputs, same site
     assert leftovers(out) == []
+
+
+def test_a_signal_mid_rebuild_leaves_the_previous_site_intact(big_site: Path, tmp_path: Path) -> None:
+    # A rebuild patches the output in place; interrupted before its journal, it changes nothing.
+    import shutil
+    site, out = tmp_path / "site", tmp_path / "out"
+    shutil.copytree(big_site, site)
+    assert run_cli("build", site, "--out", out, "-q").returncode == 0
+    before = tree_digest(out)
+    config = site / "boardwatch.yaml"
+    config.write_text(config.read_text("utf-8").replace("title:", "title: Renamed", 1), "utf-8")  # every page
+    done = _interrupt_mid_build(site, out, signal.SIGTERM, folder="patch", options=())
+    assert done.returncode == 130, (done.returncode, done.stderr)
+    assert tree_digest(out) == before
+    assert leftovers(out) == []
+    again = run_cli("build", site, "--out", out, "-q")
+    assert again.returncode == 0, again.stderr
+    assert "Renamed" in (out / "index.html").read_text("utf-8")
 
 
 def test_sigkill_mid_build_is_tidied_by_the_next_build(big_site: Path, tmp_path: Path) -> None:

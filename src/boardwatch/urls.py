@@ -7,6 +7,7 @@ from any sub-path. ``base_url`` is used only where an absolute URL is required.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -66,13 +67,22 @@ def relative(from_path: str, to_path: str) -> str:
         fragment = "#" + fragment
     if not to_path:
         return fragment or "#"
-    here = from_path.split("/")[:-1]
-    there = to_path.split("/")
-    common = 0
-    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
-        common += 1
+    to_folder = to_path[:to_path.rfind("/") + 1]  # "" or "a/b/": the folder, with its slash
     # An empty path would mean "this page": a link to this page's own folder is "./".
-    return ("../" * (len(here) - common) + "/".join(there[common:]) or "./") + fragment
+    return (_folder_link(from_path[:from_path.rfind("/") + 1], to_folder) + to_path[len(to_folder):] or "./") \
+        + fragment
+
+
+@functools.lru_cache(maxsize=1024)
+def _folder_link(from_folder: str, to_folder: str) -> str:
+    """The relative link from one folder to another ("", "../", "b/c/" ...); a site has few
+    folders, so each pair is worked out once, however many links a build makes."""
+    here = from_folder.split("/")[:-1]
+    there = to_folder.split("/")[:-1]
+    common = 0
+    while common < len(here) and common < len(there) and here[common] == there[common]:
+        common += 1
+    return "../" * (len(here) - common) + "".join(f"{part}/" for part in there[common:])
 
 
 def root_prefix(from_path: str) -> str:

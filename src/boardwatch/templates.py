@@ -8,6 +8,7 @@ is escaped (autoescape) unless it is already Markup from the sanitizer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -43,14 +44,17 @@ def make_environment(root: Path | None) -> Environment:
     if root is not None and (root / "templates").is_dir():
         loaders.append(_SiteLoader(root))
     loaders += [PrefixLoader({"theme": THEME}), THEME]
+    # One environment serves one build, whose templates do not change while it runs: a
+    # template is loaded once, never checked against its file again (auto_reload).
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["date"] = format_date
     env.filters["isodate"] = iso_date
     env.filters["tag_slug"] = urls.tag_slug
     return env
 
 
+@functools.lru_cache(maxsize=4096)  # a site has far fewer dates than it shows
 def format_date(value: dt.date | None) -> str:
     if value is None:
         return ""

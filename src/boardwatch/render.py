@@ -61,8 +61,13 @@ def render(plan: PagePlan, ctx: RenderContext) -> bytes:
         changes: dict[str, Any] = {plan.markdown.field: html}
         view = dataclasses.replace(view, **changes)
 
-    def url(target: str) -> str:
-        return urls.relative(path, target)
+    link_base = view.link_base
+    if link_base:  # a page shown at any depth (404): links start from the site's root URL
+        def url(target: str) -> str:
+            return link_base + target
+    else:
+        def url(target: str) -> str:
+            return urls.relative(path, target)
 
     try:
         template = ctx.env.get_template(plan.template)

@@ -1,0 +1,31 @@
+"""The render stage: what a template's ``url()`` gives on an ordinary page and on the 404 page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from boardwatch.pages import PagePlan
+from boardwatch.render import RenderContext, render
+from boardwatch.templates import make_environment
+from boardwatch.views import SiteView, StaticPage
+
+SITE = SiteView(title="T", description="", language="en", base_url="", authors=(), nav=(), generator="g")
+TEMPLATE = ("{% import '_macros.html' as m with context %}"
+            "{{ url('people/x.html') }} {{ m.href('people/x.html') }} {{ url('assets/a.css') }}")
+
+
+@pytest.mark.parametrize("path, link_base, expected", [
+    ("about.html", "", "people/x.html people/x.html assets/a.css"),
+    ("people/index.html", "", "x.html x.html ../assets/a.css"),
+    ("404.html", "/", "/people/x.html /people/x.html /assets/a.css"),  # shown at any depth: from the root
+    ("404.html", "https://example.org/news/", "https://example.org/news/people/x.html "
+                                               "https://example.org/news/people/x.html https://example.org/news/assets/a.css"),
+])
+def test_url_is_relative_or_starts_from_link_base(tmp_path: Path, path: str, link_base: str, expected: str) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "links.html").write_text(TEMPLATE, "utf-8")
+    view = StaticPage(kind="page", path=path, title="x", link_base=link_base, template="links.html")
+    ctx = RenderContext(make_environment(tmp_path), SITE, (), {})
+    assert render(PagePlan(path, "links.html", view, frozenset()), ctx).decode("utf-8") == expected

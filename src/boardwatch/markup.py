@@ -13,13 +13,14 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from dataclasses import dataclass
 
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown import treeprocessors, util
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -126,7 +127,7 @@ class _AutolinkProcessor(Treeprocessor):
         nodes: list[etree.Element] = []
         lead = text
         last = 0
-        for match in self.owner.names_re.finditer(text):
+        for match in mentions(self.owner.names_re, text):
             entity_id = self.owner.names[match.group(0)]
             if entity_id in self.owner.linked or entity_id == self.owner.self_id:
                 continue
@@ -149,6 +150,107 @@ class _AutolinkProcessor(Treeprocessor):
         return lead, nodes
 
 
+# What a match of each inline pattern must contain, by the pattern's regex (Python-Markdown
+# 3.11's, and ours; one or two strings each): a text holding none of them cannot match it, so
+# the pattern is not tried on that text. A pattern not listed (another Markdown version) always is.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)": ("`",),  # code span
+    r"\\(.)": ("\\",),  # backslash escape
+    r"\[\^([^\]]*)\]": ("[^",),  # footnote reference
+    REF_PATTERN: ("[[",),
+    r"(?<!\!)\[": ("[",),  # links and references
+    r"\!\[": ("![",),  # images
+    r"<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>": ("<",),
+    r"<([^<> !]+@[^@<> ]+)>": ("<",),
+    r"  \n": ("  \n",),  # hard line break
+    r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)": ("&",),
+    r"\*|_": ("*", "_"),  # emphasis
+}
+_HTML_PREFIX = "(<("  # the inline HTML pattern: every match starts with "<"
+
+
+def _needs(pattern: object) -> tuple[str, ...]:
+    """The strings one of which any match of an inline ``pattern`` contains; () if unknown."""
+    compiled = getattr(pattern, "compiled_re", None)
+    if not isinstance(compiled, re.Pattern) or compiled.flags & re.IGNORECASE:
+        return ()
+    source = compiled.pattern
+    if source in _NEEDS:
+        return _NEEDS[source]
+    if source.startswith(_HTML_PREFIX) and source.endswith(")>)"):
+        return ("<",)
+    return ()
+
+
+class _InlineTreeprocessor(treeprocessors.InlineProcessor):
+    """Python-Markdown's inline stage, but a pattern is only tried on text that could match it.
+
+    Python-Markdown tries each of its ~16 inline patterns on every piece of text, and most
+    text holds none of the characters they look for (``*``, ``[``, ``<``, a backquote ...).
+    Skipping a pattern that cannot match is exactly what trying it would do (no match, start
+    again from the text's beginning with the next pattern), so the output is the same.
+    """
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self._patterns: tuple[tuple[Any, str, str], ...] = ()
+        self._known: dict[object, tuple[Any, str, str]] = {}
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        patterns = []
+        for pattern in self.inlinePatterns:
+            entry = self._known.get(pattern)
+            if entry is None:
+                needs = _needs(pattern) or ("",)  # "" is in every text: always tried
+                entry = self._known[pattern] = (pattern, needs[0], needs[-1])
+            patterns.append(entry)
+        self._patterns = tuple(patterns)
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
+        if isinstance(data, util.AtomicString):
+            return data
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns = self._patterns
+        count = len(patterns)
+        start = 0
+        while patternIndex < count:
+            pattern, need, other_need = patterns[patternIndex]
+            if need not in data and other_need not in data:  # cannot match: as if tried in vain
+                patternIndex += 1
+                start = 0
+                continue
+            data, matched, start = apply(pattern, data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+# The inline stage is replaced only where Python-Markdown has the two methods it relies on.
+_FAST_INLINE = all(hasattr(treeprocessors.InlineProcessor, name) for name in
+                   ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern"))
+
+
+_WORD_CHAR = re.compile(r"[\w-]")
+
+
+def mentions(names_re: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``names_re`` in ``text`` that are whole words (not preceded by a word
+    character or '-'), left to right, as a look-behind before the pattern would find them.
+
+    The check is made here, on the few places the names match, because a regex that starts
+    with a look-behind is tried at every position of the text, several times slower.
+    """
+    pos = 0
+    while (match := names_re.search(text, pos)) is not None:
+        start = match.start()
+        if start and _WORD_CHAR.match(text, start - 1):
+            pos = start + 1  # inside a longer word: a mention may still start further on
+            continue
+        yield match
+        pos = match.end()
+
+
 class _State:
     def __init__(self) -> None:
         self.lookup: Lookup | None = None
@@ -167,6 +269,8 @@ class _Extension(Extension):
         # Priority above links (160) so '[[x]]' is not read as a reference-style link.
         md.inlinePatterns.register(_RefProcessor(REF_PATTERN, md, self.state), "boardwatch-ref", 175)
         md.treeprocessors.register(_AutolinkProcessor(md, self.state), "boardwatch-autolink", 1)
+        if _FAST_INLINE:
+            md.treeprocessors.register(_InlineTreeprocessor(md), "inline", 20)
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -200,7 +304,8 @@ class Renderer:
         self.state = _State()
         if autolink and names:
             self.state.names = dict(names)
-            self.state.names_re = re.compile(rf"(?<![\w-])(?:{trie_pattern(n for n, _ in names)})(?![\w-])")
+            # Whole words only: what follows is checked here, what precedes by mentions().
+            self.state.names_re = re.compile(rf"(?:{trie_pattern(n for n, _ in names)})(?![\w-])")
         self.md = markdown.Markdown(
             extensions=["extra", "sane_lists", "codehilite", "toc", _Extension(self.state)],
             extension_configs={

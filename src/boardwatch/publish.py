@@ -224,8 +224,12 @@ class Staging:
     def __enter__(self) -> Staging:
         clean_stale(self.out)
         shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir(parents=True)
-        self._made = {self.path}
+        try:
+            self.path.mkdir(parents=True)
+            self._made = {self.path}
+        except BaseException:  # a signal right after mkdir: __exit__ would not run
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -308,7 +312,11 @@ class Patch:
     def __enter__(self) -> Patch:
         clean_stale(self.out)
         shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir(parents=True)
+        try:
+            self.path.mkdir(parents=True)
+        except BaseException:  # a signal right after mkdir: __exit__ would not run
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown import treeprocessors, util
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from .markdown_shortcuts import install_shortcuts
 from .refs import REF_PATTERN, REF_RE
 
 ALLOWED_TAGS = frozenset({
@@ -48,12 +48,19 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 NO_AUTOLINK = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "kbd", "samp", "abbr"})
 
 
+_SANITIZER_OPTIONS: dict[str, Any] = {
+    "tags": set(ALLOWED_TAGS), "attributes": {k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+    "url_schemes": set(URL_SCHEMES), "link_rel": None, "strip_comments": True,
+    "clean_content_tags": {"script", "style"},
+}
+# A reusable nh3 sanitizer (nh3 >= 0.3) does not convert the allowlist again for every fragment.
+_CLEANER = nh3.Cleaner(**_SANITIZER_OPTIONS) if hasattr(nh3, "Cleaner") else None
+
+
 def sanitize(fragment: str) -> str:
-    return nh3.clean(
-        fragment, tags=set(ALLOWED_TAGS), attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-        url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
-        clean_content_tags={"script", "style"},
-    )
+    if _CLEANER is not None:
+        return _CLEANER.clean(fragment)
+    return nh3.clean(fragment, **_SANITIZER_OPTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,87 +157,6 @@ class _AutolinkProcessor(Treeprocessor):
         return lead, nodes
 
 
-# What a match of each inline pattern must contain, by the pattern's regex (Python-Markdown
-# 3.11's, and ours; one or two strings each): a text holding none of them cannot match it, so
-# the pattern is not tried on that text. A pattern not listed (another Markdown version) always is.
-_NEEDS: dict[str, tuple[str, ...]] = {
-    r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)": ("`",),  # code span
-    r"\\(.)": ("\\",),  # backslash escape
-    r"\[\^([^\]]*)\]": ("[^",),  # footnote reference
-    REF_PATTERN: ("[[",),
-    r"(?<!\!)\[": ("[",),  # links and references
-    r"\!\[": ("![",),  # images
-    r"<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>": ("<",),
-    r"<([^<> !]+@[^@<> ]+)>": ("<",),
-    r"  \n": ("  \n",),  # hard line break
-    r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)": ("&",),
-    r"\*|_": ("*", "_"),  # emphasis
-}
-_HTML_PREFIX = "(<("  # the inline HTML pattern: every match starts with "<"
-
-
-def _needs(pattern: object) -> tuple[str, ...]:
-    """The strings one of which any match of an inline ``pattern`` contains; () if unknown."""
-    compiled = getattr(pattern, "compiled_re", None)
-    if not isinstance(compiled, re.Pattern) or compiled.flags & re.IGNORECASE:
-        return ()
-    source = compiled.pattern
-    if source in _NEEDS:
-        return _NEEDS[source]
-    if source.startswith(_HTML_PREFIX) and source.endswith(")>)"):
-        return ("<",)
-    return ()
-
-
-class _InlineTreeprocessor(treeprocessors.InlineProcessor):
-    """Python-Markdown's inline stage, but a pattern is only tried on text that could match it.
-
-    Python-Markdown tries each of its ~16 inline patterns on every piece of text, and most
-    text holds none of the characters they look for (``*``, ``[``, ``<``, a backquote ...).
-    Skipping a pattern that cannot match is exactly what trying it would do (no match, start
-    again from the text's beginning with the next pattern), so the output is the same.
-    """
-
-    def __init__(self, md: markdown.Markdown) -> None:
-        super().__init__(md)
-        self._patterns: tuple[tuple[Any, str, str], ...] = ()
-        self._known: dict[object, tuple[Any, str, str]] = {}
-
-    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
-        patterns = []
-        for pattern in self.inlinePatterns:
-            entry = self._known.get(pattern)
-            if entry is None:
-                needs = _needs(pattern) or ("",)  # "" is in every text: always tried
-                entry = self._known[pattern] = (pattern, needs[0], needs[-1])
-            patterns.append(entry)
-        self._patterns = tuple(patterns)
-        return super().run(tree, ancestors)
-
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
-        if isinstance(data, util.AtomicString):
-            return data
-        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
-        patterns = self._patterns
-        count = len(patterns)
-        start = 0
-        while patternIndex < count:
-            pattern, need, other_need = patterns[patternIndex]
-            if need not in data and other_need not in data:  # cannot match: as if tried in vain
-                patternIndex += 1
-                start = 0
-                continue
-            data, matched, start = apply(pattern, data, patternIndex, start)
-            if not matched:
-                patternIndex += 1
-        return data
-
-
-# The inline stage is replaced only where Python-Markdown has the two methods it relies on.
-_FAST_INLINE = all(hasattr(treeprocessors.InlineProcessor, name) for name in
-                   ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern"))
-
-
 _WORD_CHAR = re.compile(r"[\w-]")
 
 
@@ -269,8 +195,6 @@ class _Extension(Extension):
         # Priority above links (160) so '[[x]]' is not read as a reference-style link.
         md.inlinePatterns.register(_RefProcessor(REF_PATTERN, md, self.state), "boardwatch-ref", 175)
         md.treeprocessors.register(_AutolinkProcessor(md, self.state), "boardwatch-autolink", 1)
-        if _FAST_INLINE:
-            md.treeprocessors.register(_InlineTreeprocessor(md), "inline", 20)
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -300,7 +224,10 @@ def trie_pattern(words: Iterable[str]) -> str:
 class Renderer:
     """Renders Markdown bodies for one site. Not thread-safe: make one per worker."""
 
-    def __init__(self, names: Sequence[tuple[str, str]] = (), *, autolink: bool = True) -> None:
+    def __init__(self, names: Sequence[tuple[str, str]] = (), *, autolink: bool = True,
+                 shortcuts: bool = True) -> None:
+        """``shortcuts=False`` renders with Python-Markdown's own stages only, the reference
+        the shortcuts (markdown_shortcuts.py) are tested against; the HTML is the same."""
         self.state = _State()
         if autolink and names:
             self.state.names = dict(names)
@@ -314,6 +241,8 @@ class Renderer:
             },
             output_format="html",
         )
+        if shortcuts:
+            install_shortcuts(self.md)
 
     def render(self, text: str, lookup: Lookup, *, self_id: str = "") -> str:
         """Markdown to sanitized HTML; ``lookup`` maps an id to its link target from this page."""

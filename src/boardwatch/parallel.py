@@ -8,8 +8,11 @@ and so the built site, are identical.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -26,6 +29,19 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the build that started it dies (a build killed
+    outright would otherwise leave its workers rendering pages nobody will write)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl here
+            return
+    if os.getppid() != parent:  # it died before the request was in place
+        os._exit(1)
 
 
 def _run_chunk(start: int, end: int) -> list[Any]:
@@ -58,7 +74,8 @@ def map_chunks(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs:
         chunks = min(len(items), jobs * 8)
         bounds = [(len(items) * i // chunks, len(items) * (i + 1) // chunks) for i in range(chunks)]
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_run_chunk, start, end) for start, end in bounds]
             results: list[R] = []
             for future in futures:

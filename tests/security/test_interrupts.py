@@ -49,8 +49,18 @@ def _previous_output(site: Path, out: Path) -> dict[str, str]:
     return tree_digest(out)
 
 
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 def _interrupt_mid_build(site: Path, out: Path, signum: int, *, folder: str = "staging",
-                         options: tuple[str, ...] = ("--no-cache",)) -> subprocess.CompletedProcess[str]:
+                         options: tuple[str, ...] = ("--no-cache",),
+                         workers: list[int] | None = None) -> subprocess.CompletedProcess[str]:
     """Start a build, wait for its staging (or patch) folder, send ``signum``; the finished process."""
     env = dict(os.environ, NO_COLOR="1")
     proc = subprocess.Popen([sys.executable, "-m", "boardwatch", "build", str(site), "--out", str(out),
@@ -62,6 +72,10 @@ def _interrupt_mid_build(site: Path, out: Path, signum: int, *, folder: str = "s
         while not staging.exists():
             assert proc.poll() is None, f"the build ended before it started writing: {proc.communicate()}"
             assert time.monotonic() < deadline, "no staging folder appeared"
+            time.sleep(0.002)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        while workers is not None and not workers and proc.poll() is None and time.monotonic() < deadline:
+            workers.extend(int(pid) for pid in children.read_text().split())  # the render workers
             time.sleep(0.002)
         proc.send_signal(signum)
         stdout, stderr = proc.communicate(timeout=60)
@@ -110,8 +124,14 @@ def test_a_signal_mid_rebuild_leaves_the_previous_site_intact(big_site: Path, tm
 def test_sigkill_mid_build_is_tidied_by_the_next_build(big_site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     before = _previous_output(big_site, out)
-    done = _interrupt_mid_build(big_site, out, signal.SIGKILL)
+    workers: list[int] = []
+    done = _interrupt_mid_build(big_site, out, signal.SIGKILL, workers=workers)
     assert done.returncode == -signal.SIGKILL
+    assert workers  # the build was rendering in parallel when it was killed ...
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(_running(pid) for pid in workers)  # ... and its workers died with it
     assert tree_digest(out) == before  # nothing was written into the output itself
     assert any(".staging-" in name for name in leftovers(out))  # a kill cannot clean up ...
     again = run_cli("build", big_site, "--out", out, "--no-cache", "-q")

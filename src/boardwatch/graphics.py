@@ -167,7 +167,7 @@ def timeline_svg(uid: str, subject: str, marks: Sequence[Mark]) -> Markup:
         if k % step == 0:
             body.append(_text(x + 3, axis_y - 12, f"{MONTHS[month.month - 1]} {month.year}", "bw-tick-label",
                               "start"))
-    lane_ends: list[float] = []
+    lanes = _Lanes(len(marks))
     lane_h = 34
     items: list[str] = []
     for mark in marks:
@@ -176,20 +176,46 @@ def timeline_svg(uid: str, subject: str, marks: Sequence[Mark]) -> Markup:
         date = f"{_day(mark.date).day} {MONTHS[_day(mark.date).month - 1]}"
         text_w = max(_width(label), _width(date, 11)) + 12
         tx = min(max(x - 4, left), width - right - text_w)
-        lane = next((i for i, e in enumerate(lane_ends) if tx > e), len(lane_ends))
-        if lane == len(lane_ends):
-            lane_ends.append(0.0)
-        lane_ends[lane] = tx + text_w
+        lane = lanes.place(tx, tx + text_w)
         ty = axis_y + 30 + lane * lane_h
         items.append(f'<line x1="{_num(x)}" y1="{axis_y}" x2="{_num(x)}" y2="{ty - 11}" class="bw-leader"/>')
         items.append(f'<circle cx="{_num(x)}" cy="{axis_y}" r="5" class="bw-mark bw-mark-{mark.type}"/>')
         items.append(_text(tx, ty, date, "bw-mark-date", "start"))
         items.append(_text(tx, ty + 14, label, "bw-mark-label", "start"))
-    height = axis_y + 30 + len(lane_ends) * lane_h + 4
+    height = axis_y + 30 + lanes.used * lane_h + 4
     desc = (f"{len(marks)} dated {'event' if len(marks) == 1 else 'events'} from "
             f"{first.isoformat()} to {last.isoformat()}: "
             + "; ".join(f"{_day(m.date).isoformat()} {m.title}" for m in marks) + ".")
     return _svg(uid, width, height, f"Timeline of {subject}", desc, body + items, "bw-timeline")
+
+
+class _Lanes:
+    """Rows of labels: each label goes to the first lane whose last label ends before it starts
+    (a new lane when none does). A tree of the lanes' minimum ends finds that lane in log time,
+    so an initiative with hundreds of events does not take quadratic time."""
+
+    def __init__(self, count: int) -> None:
+        self.size = 1
+        while self.size < max(count, 1):
+            self.size *= 2
+        # Leaves: lane ends; an unused lane is -inf (fits anything), past ``count`` +inf (never).
+        self.tree = [-math.inf] * self.size + [-math.inf] * count + [math.inf] * (self.size - count)
+        for node in range(self.size - 1, 0, -1):
+            self.tree[node] = min(self.tree[2 * node], self.tree[2 * node + 1])
+        self.used = 0
+
+    def place(self, start: float, end: float) -> int:
+        """The lane of a label from ``start`` to ``end``: the first whose end is below ``start``."""
+        tree, node = self.tree, 1
+        while node < self.size:
+            node = 2 * node if tree[2 * node] < start else 2 * node + 1
+        lane = node - self.size
+        self.used = max(self.used, lane + 1)
+        tree[node] = end
+        while node > 1:
+            node //= 2
+            tree[node] = min(tree[2 * node], tree[2 * node + 1])
+        return lane
 
 
 # -- coverage chart ----------------------------------------------------------------------------

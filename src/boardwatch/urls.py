@@ -47,14 +47,19 @@ def feed_path(owner: str = "") -> str:
     return "feed.xml" if not owner else f"feeds/{owner}.xml"
 
 
+_NOT_SLUG_RE = re.compile(r"[^a-z0-9]+")
+_PAGE_RE = re.compile(r"page-[0-9]+")
+
+
+@functools.lru_cache(maxsize=8192)  # a site's tags are few and each is slugged once per page showing it
 def tag_slug(tag: str) -> str:
     """A URL-safe slug for a free-form tag; tags that differ only in case or spacing share one."""
     text = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    slug = _NOT_SLUG_RE.sub("-", text).strip("-")
     if not slug:
         slug = "tag-" + hashlib.sha256(tag.encode("utf-8")).hexdigest()[:10]
     slug = slug[:80].rstrip("-")
-    if slug == "index" or re.fullmatch(r"page-[0-9]+", slug) or slug in WINDOWS_RESERVED:
+    if slug == "index" or _PAGE_RE.fullmatch(slug) or slug in WINDOWS_RESERVED:
         slug += "-tag"  # never the path of the tags index, one of its pages, or a name Windows reserves
     return slug
 

@@ -29,3 +29,20 @@ def test_url_is_relative_or_starts_from_link_base(tmp_path: Path, path: str, lin
     view = StaticPage(kind="page", path=path, title="x", link_base=link_base, template="links.html")
     ctx = RenderContext(make_environment(tmp_path), SITE, (), {})
     assert render(PagePlan(path, "links.html", view, frozenset()), ctx).decode("utf-8") == expected
+
+
+@pytest.mark.parametrize("template", [
+    # m comes from base.html, which imports the theme's macros when the page has not
+    '{% extends "page.html" %}{% block page_content %}{{ m.status("active", "Active") }}{% endblock %}',
+    # the page's own m, without the theme's search_filters: base.html still imports the theme's
+    '{% extends "page.html" %}{% import "mine.html" as m %}'
+    '{% block page_content %}{{ m.status("active", "Active") }}{% endblock %}',
+])
+def test_pages_get_the_theme_macros_whatever_they_import(tmp_path: Path, template: str) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "p.html").write_text(template, "utf-8")
+    (tmp_path / "templates" / "mine.html").write_text('{% macro status(v, l) %}mine{% endmacro %}', "utf-8")
+    view = StaticPage(kind="page", path="p.html", title="P", template="p.html")
+    html = render(PagePlan("p.html", "p.html", view, frozenset()), RenderContext(make_environment(tmp_path), SITE, (), {}))
+    assert b'data-pagefind-filter="kind:Page"' in html
+    assert b'<span class="status status-active">' in html or b"mine" in html

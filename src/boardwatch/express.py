@@ -203,19 +203,21 @@ def splice_articles_json(previous: bytes, records: Mapping[str, dict[str, Any]])
     """``data/articles.json`` of the last build with the records of the articles at the
     given paths replaced (one record a line, see export.py); None when one is not found."""
     from .export import dump_line
-    text = previous.decode("utf-8")
+    data = previous
     for path, record in records.items():
-        needle = f', "path": {json.dumps(path)}, '  # outside a JSON string only: quotes there are escaped
-        at = text.find(needle)
-        if at < 0 or text.find(needle, at + 1) >= 0:
+        # Bytes throughout: the file is large. The needle occurs outside JSON strings only
+        # (quotes inside them are escaped).
+        needle = f', "path": {json.dumps(path)}, '.encode("utf-8")
+        at = data.find(needle)
+        if at < 0 or data.find(needle, at + 1) >= 0:
             return None
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
         if end < 0:
             return None
-        comma = "," if text[end - 1] == "," else ""
-        text = text[:start] + dump_line(record) + comma + text[end:]
-    return text.encode("utf-8")
+        comma = b"," if data[end - 1:end] == b"," else b""
+        data = b"".join((data[:start], dump_line(record).encode("utf-8"), comma, data[end:]))
+    return data
 
 
 # -- the build ------------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ class Builder:
     def __init__(self, graph: Graph, config: SiteConfig) -> None:
         self.g = graph
         self.config = config
+        # An entity's reference is the same from every page of a folder (its URL is absolute,
+        # or relative from the folder): made once per folder, shared, never changed.
+        self._refs: dict[tuple[str, str], Data] = {}
 
     def url(self, page: str, target: str) -> str:
         return self.config.absolute(target) or urls.relative(page, target)
@@ -73,9 +76,14 @@ class Builder:
         return "Organization"
 
     def ref(self, page: str, entity_id: str) -> Data:
-        e = self.g.entities[entity_id]
-        return self._clean({"@type": self.entity_type(e), "name": e.name,
-                            "url": self.url(page, urls.entity_path(e.kind, e.id)), "sameAs": self._same_as(e)})
+        key = (entity_id, page[:page.rfind("/") + 1])
+        data = self._refs.get(key)
+        if data is None:
+            e = self.g.entities[entity_id]
+            data = self._refs[key] = self._clean({
+                "@type": self.entity_type(e), "name": e.name, "url": self.url(page, urls.entity_path(e.kind, e.id)),
+                "sameAs": self._same_as(e)})
+        return data
 
     def refs(self, page: str, ids: Iterable[str]) -> list[Data]:
         return [self.ref(page, i) for i in dict.fromkeys(ids) if i in self.g.entities]

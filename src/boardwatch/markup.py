@@ -269,14 +269,15 @@ def first_paragraph_markdown(text: str) -> str:
     return ""
 
 
+# (pattern, replacement, strings one of which each match contains: without them, no regex runs)
 _INLINE_RULES = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links -> text
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links -> text
-    (re.compile(r"<[^>]*>"), ""),  # raw HTML tags
-    (re.compile(r"\*\*|\*|~~|`+"), ""),  # emphasis and code markers
-    (re.compile(r"(?<!\w)_+|_+(?!\w)"), ""),  # underscore emphasis, not snake_case
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])"), r"\1"),  # backslash escapes
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1", ("![",)),  # images -> alt text
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1", ("](",)),  # links -> text
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1", ("][",)),  # reference links -> text
+    (re.compile(r"<[^>]*>"), "", ("<",)),  # raw HTML tags
+    (re.compile(r"\*\*|\*|~~|`+"), "", ("*", "~~", "`")),  # emphasis and code markers
+    (re.compile(r"(?<!\w)_+|_+(?!\w)"), "", ("_",)),  # underscore emphasis, not snake_case
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])"), r"\1", ("\\",)),  # backslash escapes
 )
 
 
@@ -286,6 +287,7 @@ def plain_summary(text: str, names: Callable[[str], str | None]) -> str:
     if not lead:
         return ""
     lead = REF_RE.sub(lambda m: (m.group(2) or names(m.group(1).strip()) or m.group(1)).strip(), lead)
-    for pattern, replacement in _INLINE_RULES:
-        lead = pattern.sub(replacement, lead)
+    for pattern, replacement, needs in _INLINE_RULES:
+        if any(n in lead for n in needs):
+            lead = pattern.sub(replacement, lead)
     return " ".join(html.unescape(lead).split())

@@ -1,10 +1,12 @@
 """Properties of the renderer's shortcuts: Markdown rendered with them is exactly what
 Python-Markdown renders without them (an inline pattern or block processor is skipped only
 on text that cannot match it); nh3's reusable sanitizer cleans as nh3.clean does; autolink
-finds the mentions a regex with a look-behind would find."""
+finds the mentions a regex with a look-behind would find; plain summaries skip only the
+rules that cannot match."""
 
 from __future__ import annotations
 
+import html
 import re
 import nh3
 
@@ -93,3 +95,19 @@ def test_mentions_are_what_a_look_behind_finds(text: str, names: set[str]) -> No
     expected = [(m.start(), m.group(0)) for m in re.finditer(rf"(?<![\w-])(?:{trie})(?![\w-])", text)]
     found = [(m.start(), m.group(0)) for m in mentions(re.compile(rf"(?:{trie})(?![\w-])"), text)]
     assert found == expected
+
+
+def summary_trying_every_rule(text: str) -> str:
+    lead = markup.first_paragraph_markdown(text)
+    if not lead:
+        return ""
+    lead = markup.REF_RE.sub(lambda m: (m.group(2) or m.group(1)).strip(), lead)
+    for pattern, replacement, _ in markup._INLINE_RULES:
+        lead = pattern.sub(replacement, lead)
+    return " ".join(html.unescape(lead).split())
+
+
+@fuzz_settings(300)
+@given(BODIES)
+def test_summaries_skip_only_rules_that_cannot_match(body: str) -> None:
+    assert markup.plain_summary(body, lambda _: None) == summary_trying_every_rule(body)

@@ -24,11 +24,12 @@ STAGES = (
     ("validate: schema", "schema.py", "validate"),
     ("resolve: graph and back-links", "resolve.py", "resolve"),
     ("plan: views for every page", "pages.py", "plan_pages"),
-    ("fingerprint pages", "build.py", "_fingerprint"),
+    ("fingerprint pages (view digests)", "express.py", "view_digest"),
     ("render: Markdown", "render.py", "markdown"),
     ("render: templates and writing", "build.py", "_render_chunk"),
     ("derived: feeds, sitemap, data/", "derived.py", "derived_outputs"),
     ("search index (Pagefind)", "search.py", "search_index"),
+    ("express path (a body edit, with --warm)", "express.py", "run"),
 )
 
 

@@ -101,12 +101,13 @@ def incremental(site: Path, work: Path, size: int, reps: int, jobs: int, extra: 
             s, m = timed(build)
             noop.seconds.append(s)
             noop.peak_mb.append(m)
-            article.write_text(original + f"\nAn added sentence, edit {rep}.\n", "utf-8")
+            # Each edit on top of the last one, so that each changes only what it says.
+            article.write_text(article.read_text("utf-8") + f"\nAn added sentence, edit {rep}.\n", "utf-8")
             s, m = timed(build)
             edit.seconds.append(s)
             edit.peak_mb.append(m)
-            article.write_text(original.replace("\ntitle: ", f"\ntitle: Revised {rep}, ", 1)
-                               .replace(f"Revised {rep}, \"", f"\"Revised {rep}, ", 1), "utf-8")
+            article.write_text(article.read_text("utf-8").replace("\ntitle: \"", f"\ntitle: \"Revised {rep}, ", 1),
+                               "utf-8")
             s, m = timed(build)
             retitle.seconds.append(s)
             retitle.peak_mb.append(m)

@@ -317,9 +317,10 @@ def _page_titles(root: Path) -> tuple[tuple[str, str], ...]:
     return tuple((t.split("/", 1)[1], title) for t, title in static_pages(root))
 
 
-# What render workers inherit when they are forked (see parallel.py): the loaded site and the
-# staging folder to write into (None for check, which renders and keeps nothing).
-_CONTEXT: tuple[Path, Loaded, Path | None, bool] | None = None
+# What render workers inherit when they are forked (see parallel.py): the folder to write into
+# (None for check, which renders and keeps nothing), whether to return article views, and the
+# render context made from the loaded site.
+_CONTEXT: tuple[Path | None, bool] | None = None
 _RENDER_CTX: RenderContext | None = None
 
 
@@ -339,11 +340,8 @@ def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | str | None]:
     and, when the express path's views are kept, each article's view as JSON."""
     from .express import encode_view
     from .render import RenderError, render
-    global _RENDER_CTX
-    assert _CONTEXT is not None
-    root, loaded, staging, keep_views = _CONTEXT
-    if _RENDER_CTX is None:
-        _RENDER_CTX = _render_context(root, loaded)
+    assert _CONTEXT is not None and _RENDER_CTX is not None, "rendering started without _render_all"
+    staging, keep_views = _CONTEXT
     out: list[Diagnostic | str | None] = []
     made: set[Path] = set()
     for plan in plans:
@@ -368,12 +366,13 @@ def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int
     template errors are added to the loaded site's diagnostics, once per template line. With
     ``keep_views``, the JSON of each article page's view, by page path."""
     global _CONTEXT, _RENDER_CTX
-    _CONTEXT, _RENDER_CTX = (root, loaded, into, keep_views), None
-    if plans:  # made once, before the workers are forked: they inherit it, templates compiled
-        _RENDER_CTX = _render_context(root, loaded)
-        for name in sorted({p.template for p in plans}):
-            with contextlib.suppress(Exception):  # a broken template is reported by each render
-                _RENDER_CTX.env.get_template(name)
+    if not plans:
+        return {}
+    # Made once, before the workers are forked: they inherit it, its templates compiled.
+    _CONTEXT, _RENDER_CTX = (into, keep_views), _render_context(root, loaded)
+    for name in sorted({p.template for p in plans}):
+        with contextlib.suppress(Exception):  # a broken template is reported by each render
+            _RENDER_CTX.env.get_template(name)
     try:
         note("render", 0, len(plans))
         results = map_chunks(_render_chunk, plans, jobs, done=lambda n: note("render", n, len(plans)))

@@ -199,15 +199,9 @@ def changed_sources(scanned: Mapping[str, tuple[int, int, int]], manifest: Manif
 def known_shas(scanned: Mapping[str, tuple[int, int, int]] | None, manifest: Manifest) -> dict[str, str] | None:
     """The sha256 of every content file when none changed since the last build read it,
     judged by metadata alone; None when any file is new, gone or touched."""
-    if scanned is None or len(scanned) != len(manifest.sources):
+    if scanned is None or any(changed_sources(scanned, manifest)):
         return None
-    out = {}
-    for rel, meta in scanned.items():
-        known = manifest.sources.get(rel)
-        if known is None or known[:3] != list(meta):
-            return None
-        out[rel] = str(known[3])
-    return out
+    return {rel: str(manifest.sources[rel][3]) for rel in scanned}
 
 
 def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:

@@ -194,9 +194,6 @@ class Store:
         finally:
             db.close()
 
-    def discard(self) -> None:
-        self.path.unlink(missing_ok=True)
-
 
 # -- data/articles.json ---------------------------------------------------------------------------
 def splice_articles_json(previous: bytes, records: Mapping[str, dict[str, Any]]) -> bytes | None:
@@ -320,7 +317,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     with output_lock(out), Patch(out) as patch:
         for rel, data in sorted(new_files.items()):
             patch.write(rel, data)
-        stats = {rel: manifest.files[rel] for rel in manifest.files}
+        stats = dict(manifest.files)
         if config.search:
             pages = {p: patch.file(p) if p in new_files else out / p for p in manifest.pages}
             bundle = search_index(pages, fingerprints, out)

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType
+from typing import Self
 
 try:
     import fcntl
@@ -207,26 +208,19 @@ def clean_stale(out: Path) -> None:
                 shutil.rmtree(path, ignore_errors=True)
 
 
-class Staging:
-    """A folder beside ``out`` that becomes the new output only when :meth:`commit` is called.
+class _Beside:
+    """A working folder beside ``out`` (``.OUT.KIND-PID``), removed unless the work was committed."""
 
-    Use it as a context manager: if anything fails (or the build is interrupted) before the
-    commit, the staging folder is removed and ``out`` is untouched. ``path`` may be written by
-    worker processes too (they write whole files under it, each to its own path).
-    """
-
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, kind: str) -> None:
         self.out = out
-        self.path = out.parent / f".{out.name}.staging-{os.getpid()}"
-        self._made: set[Path] = set()
+        self.path = out.parent / f".{out.name}.{kind}-{os.getpid()}"
         self._committed = False
 
-    def __enter__(self) -> Staging:
+    def __enter__(self) -> Self:
         clean_stale(self.out)
         shutil.rmtree(self.path, ignore_errors=True)
         try:
             self.path.mkdir(parents=True)
-            self._made = {self.path}
         except BaseException:  # a signal right after mkdir: __exit__ would not run
             shutil.rmtree(self.path, ignore_errors=True)
             raise
@@ -235,6 +229,19 @@ class Staging:
     def __exit__(self, *exc: object) -> None:
         if not self._committed:
             shutil.rmtree(self.path, ignore_errors=True)
+
+
+class Staging(_Beside):
+    """A folder beside ``out`` that becomes the new output only when :meth:`commit` is called.
+
+    Use it as a context manager: if anything fails (or the build is interrupted) before the
+    commit, the staging folder is removed and ``out`` is untouched. ``path`` may be written by
+    worker processes too (they write whole files under it, each to its own path).
+    """
+
+    def __init__(self, out: Path) -> None:
+        super().__init__(out, "staging")
+        self._made: set[Path] = {self.path}
 
     def target(self, rel: str) -> Path:
         """The staging path for site path ``rel``, with its folder created."""
@@ -291,37 +298,20 @@ class Staging:
 JOURNAL = "journal.json"
 
 
-class Patch:
+class Patch(_Beside):
     """A few files of ``out`` replaced, or removed, in place: the express path of a build.
 
     New files are written to a folder beside ``out``; :meth:`commit` writes a journal naming
     every change, then renames each new file over the old one and removes what goes. Each file
     is replaced whole (a reader sees the old or the new one), and if the process dies in the
-    middle, the next build finishes the journal before it reads the output (``recover``), so an
+    middle, the next build finishes the journal before it reads the output (``clean_stale``), so an
     update is applied completely or not at all.
     """
 
     def __init__(self, out: Path) -> None:
-        self.out = out
-        self.path = out.parent / f".{out.name}.patch-{os.getpid()}"
-        self.written: list[str] = []
+        super().__init__(out, "patch")
+        self.written: dict[str, None] = {}  # in order: the manifest, written last, goes in last
         self.removed: list[str] = []
-        self._cached: set[str] = set()
-        self._committed = False
-
-    def __enter__(self) -> Patch:
-        clean_stale(self.out)
-        shutil.rmtree(self.path, ignore_errors=True)
-        try:
-            self.path.mkdir(parents=True)
-        except BaseException:  # a signal right after mkdir: __exit__ would not run
-            shutil.rmtree(self.path, ignore_errors=True)
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if not self._committed:
-            shutil.rmtree(self.path, ignore_errors=True)
 
     def file(self, rel: str) -> Path:
         return self.path / "files" / rel
@@ -335,7 +325,7 @@ class Patch:
         target = self.file(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.written.append(rel)
+        self.written[rel] = None
 
     def write_changed(self, rel: str, data: bytes) -> None:
         """Write ``data`` unless the output already holds exactly it."""
@@ -356,23 +346,18 @@ class Patch:
         self.write_changed(rel, source.read_bytes())
 
     def adopt(self, rels: Iterable[str]) -> None:
-        self.written.extend(rels)
+        self.written.update(dict.fromkeys(rels))
 
     def new_stat(self, rel: str) -> list[int]:
-        st = os.stat(self.file(rel) if rel in self._written_set() else self.out / rel)
+        st = os.stat(self.file(rel) if rel in self.written else self.out / rel)
         return [st.st_size, st.st_mtime_ns]
-
-    def _written_set(self) -> set[str]:
-        if len(self._cached) != len(self.written):
-            self._cached = set(self.written)
-        return self._cached
 
     def remove(self, rel: str) -> None:
         self.removed.append(rel)
 
     def commit(self) -> None:
         check_interrupt()  # never start on an update that was asked to stop
-        journal = json.dumps({"write": self.written, "remove": self.removed}).encode("utf-8")
+        journal = json.dumps({"write": list(self.written), "remove": self.removed}).encode("utf-8")
         tmp = self.path / (JOURNAL + ".tmp")
         tmp.write_bytes(journal)
         with _signals_deferred():

@@ -109,6 +109,10 @@ _interrupted: list[int] = []  # signals received while a build held its lock
 # a worker it half started) or that silently drops it (the hooks around fork()).
 _FRAGILE = tuple(os.sep + part for part in (f"concurrent{os.sep}futures{os.sep}", f"multiprocessing{os.sep}",
                                             "threading.py", f"logging{os.sep}", "selectors.py", "queue.py"))
+# Code run by exec() from a string (dataclasses and namedtuple make their methods so). CPython
+# marks a KeyboardInterrupt that leaves such code as unhandled for good, and the process then
+# ends by SIGINT whatever it returns, even after catching it.
+_EXEC_STRING = "<string>"
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -124,7 +128,8 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 def _in_fragile_code(frame: FrameType | None) -> bool:
     while frame is not None:
-        if any(part in frame.f_code.co_filename for part in _FRAGILE):
+        name = frame.f_code.co_filename
+        if name == _EXEC_STRING or any(part in name for part in _FRAGILE):
             return True
         frame = frame.f_back
     return False

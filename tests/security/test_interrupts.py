@@ -112,7 +112,7 @@ def test_a_signal_mid_rebuild_leaves_the_previous_site_intact(big_site: Path, tm
     before = tree_digest(out)
     config = site / "boardwatch.yaml"
     config.write_text(config.read_text("utf-8").replace("title:", "title: Renamed", 1), "utf-8")  # every page
-    done = _interrupt_mid_build(site, out, signal.SIGTERM, folder="patch", options=("--no-search",))
+    done = _interrupt_mid_build(site, out, signal.SIGTERM, folder="patch", options=())
     assert done.returncode == 130, (done.returncode, done.stderr)
     assert tree_digest(out) == before
     assert leftovers(out) == []
@@ -239,3 +239,26 @@ def test_lock_refusal_names_the_owner(tmp_path: Path) -> None:
     assert child.returncode == 4, child
     assert f"process {os.getpid()}" in child.stdout
     assert PublishError.__doc__
+
+
+def test_a_signal_inside_generated_code_still_ends_the_build_with_130(tmp_path: Path) -> None:
+    # CPython marks a KeyboardInterrupt that leaves exec()'d source (how dataclasses make their
+    # methods, say while a stage is imported) as unhandled for good: the process would end by
+    # SIGINT even though the build caught it. So a signal there is held back until the next write.
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from boardwatch.publish import output_lock, check_interrupt\n"
+        "try:\n"
+        "    with output_lock(Path(sys.argv[1])):\n"
+        "        exec('import os, signal\\nos.kill(os.getpid(), signal.SIGTERM)\\nfor i in range(100): pass')\n"
+        "        print('held back', flush=True)\n"
+        "        check_interrupt()\n"
+        "        print('not reached', flush=True)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+        "    raise SystemExit(130)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["held", "back", "interrupted"], done.stderr
+    assert done.returncode == 130, done.stderr

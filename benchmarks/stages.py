@@ -27,7 +27,7 @@ STAGES = (
     ("fingerprint pages (view digests)", "express.py", "view_digest"),
     ("render: Markdown", "render.py", "markdown"),
     ("render: templates and writing", "build.py", "_render_chunk"),
-    ("derived: feeds, sitemap, data/", "derived.py", "derived_outputs"),
+    ("derived: feeds, data/ (beside planning)", "derived.py", "graph_outputs"),
     ("search index (Pagefind)", "search.py", "search_index"),
     ("express path (a body edit, with --warm)", "express.py", "run"),
 )

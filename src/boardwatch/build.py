@@ -10,8 +10,9 @@ import contextlib
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from . import cache as caching
 from .diagnostics import Diagnostic, Diagnostics, Span
 from .model import Source
-from .parallel import default_jobs, map_chunks
+from .parallel import Background, default_jobs, map_chunks
 from .publish import MARKER, Patch, PublishError, Staging, check_output, clean_stale, output_lock
 from .sources import discover, reserved_on_windows, scan
 
@@ -98,36 +99,58 @@ def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Record | None, list[Di
 
 
 @contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def _no_cycle_collection(freeze: bool = False) -> Iterator[None]:
     """Loading builds millions of small objects and no garbage cycles; the cyclic collector,
     run again and again as they pile up, would cost a third of it. Reference counting still
-    frees everything as usual."""
+    frees everything as usual. With ``freeze``, what was loaded is then moved out of the
+    collector's sight (``gc.freeze``) until :func:`_thawed_after` ends: otherwise its next
+    collections walk all of it again, in this process and in each forked worker, where
+    walking the objects copies every page of memory the worker shares with this process."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if collecting:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _thawed_after() -> Iterator[None]:
+    """Give what a frozen load kept back to the cyclic collector when the build is over."""
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def load(root: Path, *, drafts: bool = False, base_url: str | None = None, search: bool | None = None,
          jobs: int = 1,
          sources: Sequence[Source] | None = None, diags: Diagnostics | None = None,
-         parse_cache: caching.ParseCache | None = None) -> Loaded:
-    """Every stage up to planning; problems are collected, never raised."""
-    with _no_cycle_collection():
-        return _load(root, drafts=drafts, base_url=base_url, search=search, jobs=jobs, sources=sources,
-                     diags=diags, parse_cache=parse_cache)
+         parse_cache: caching.ParseCache | None = None,
+         on_graph: Callable[[SiteConfig, Graph], object] | None = None, freeze: bool = False) -> Loaded:
+    """Every stage up to planning; problems are collected, never raised. ``on_graph`` is
+    called with the resolved graph, when it has no error, before the pages are planned.
+    ``freeze``: see :func:`_no_cycle_collection` (the caller runs :func:`_thawed_after`)."""
+    with _no_cycle_collection(freeze):
+        config, graph, diags = _load_graph(root, drafts=drafts, base_url=base_url, search=search, jobs=jobs,
+                                           sources=sources, diags=diags, parse_cache=parse_cache)
+        if diags.has_errors:
+            return Loaded(config, graph, (), diags)
+        if on_graph is not None:
+            on_graph(config, graph)
+        from .pages import plan_pages
+        from .templates import static_pages
+        return Loaded(config, graph, plan_pages(graph, config, diags, static_pages(root)), diags)
 
 
-def _load(root: Path, *, drafts: bool, base_url: str | None, search: bool | None, jobs: int,
-          sources: Sequence[Source] | None, diags: Diagnostics | None,
-          parse_cache: caching.ParseCache | None) -> Loaded:
+def _load_graph(root: Path, *, drafts: bool, base_url: str | None, search: bool | None, jobs: int,
+                sources: Sequence[Source] | None, diags: Diagnostics | None,
+                parse_cache: caching.ParseCache | None) -> tuple[SiteConfig, Graph, Diagnostics]:
     from .config import load_config
-    from .pages import plan_pages
     from .resolve import resolve
-    from .templates import static_pages
     diags = diags if diags is not None else Diagnostics()
     config = load_config(root, diags, base_url=base_url, search=search)
     if sources is None:
@@ -148,23 +171,23 @@ def _load(root: Path, *, drafts: bool, base_url: str | None, search: bool | None
             records.append(record)
         failed_claims.update(failed)
     graph = resolve(sources, records, diags, drafts=drafts, failed_claims=frozenset(failed_claims))
-    plans = plan_pages(graph, config, diags, static_pages(root)) if not diags.has_errors else ()
-    return Loaded(config, graph, plans, diags)
+    return config, graph, diags
 
 
 def check(root: Path, *, drafts: bool = True, base_url: str | None = None, render_pages: bool = True,
           jobs: int | None = None, progress: Progress | None = None) -> Diagnostics:
     """Validate everything a build validates, including the templates, and write nothing."""
-    from .derived import derived_outputs
+    from .derived import derived_paths
     jobs = jobs or default_jobs()
     note = progress or (lambda *_: None)
     note("read", 0, 0)
-    loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs)
-    if render_pages and not loaded.diagnostics.has_errors:
-        _render_all(root, loaded, loaded.plans, jobs, note)
+    with _thawed_after():
+        loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs, freeze=True)
+        if render_pages and not loaded.diagnostics.has_errors:
+            _render_all(root, loaded, loaded.plans, jobs, note, _RenderJob(None, False, None, {}))
     if not loaded.diagnostics.has_errors:  # static files that would replace a page (BW501), as build finds them
-        derived = derived_outputs(loaded.graph, loaded.plans, loaded.config)
-        _static_files(root, {p.path for p in loaded.plans} | set(derived), loaded.diagnostics)
+        derived = derived_paths(loaded.graph, loaded.config)
+        _static_files(root, {p.path for p in loaded.plans} | derived, loaded.diagnostics)
     return loaded.diagnostics
 
 
@@ -204,7 +227,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
                            warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     from . import express
-    from .derived import derived_outputs
+    from .derived import derived_paths, graph_outputs, page_outputs
     from .search import search_index
     store = express.Store(cache_dir / express.STORE) if use_cache and cache_dir is not None else None
     if manifest is not None and store is not None and scanned is not None and manifest.settings == settings:
@@ -222,61 +245,68 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                            warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     parse_cache = caching.load_parse_cache(cache_dir if use_cache else None, diags)
     note("parse", 0, len(sources))
-    loaded = load(root, drafts=drafts, base_url=base_url, search=search, jobs=jobs, sources=sources,
-                  diags=diags, parse_cache=parse_cache)
-    if diags.has_errors:
-        raise ContentErrors(diags)
-    common = _common_digest(root, loaded)
-    digests = {p.path: express.view_digest(p.view) for p in loaded.plans}
-    fingerprints = {p.path: express.fingerprint(common, p.path, p.template, digests[p.path], p.markdown)
-                    for p in loaded.plans}
-    # Pages made from exactly what made them last time are kept as they are (a rebuild patches
-    # the output in place; a first build has nothing to keep).
-    reuse = {path for path, fp in fingerprints.items() if manifest is not None and manifest.pages.get(path) == fp}
-    todo = [p for p in loaded.plans if p.path not in reuse]
-    derived = derived_outputs(loaded.graph, loaded.plans, loaded.config)
-    copies = _static_files(root, {p.path for p in loaded.plans} | set(derived), diags)
-    if diags.has_errors:
-        raise ContentErrors(diags)
-    try:
-        # A first build is written beside the output and swapped in; later ones patch it in place.
-        with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
-            # Workers write into the staging folder.
-            encoded = _render_all(root, loaded, todo, jobs, note, stage.files_root, keep_views=store is not None)
-            if diags.has_errors:
-                raise ContentErrors(diags)
-            stage.adopt(p.path for p in todo)
-            files: dict[str, bytes | Path] = dict(derived)
-            if loaded.config.search:  # Pagefind over every page, rendered now or reused
-                pages = {p.path: (stage.files_root if p.path not in reuse else out) / p.path for p in loaded.plans}
-                files.update(search_index(pages, fingerprints, out if manifest is not None else None))
-            files[f"{MARKER}/build.txt"] = _build_info()
-            note("write", 0, len(files) + len(copies))
-            for rel, source in sorted(copies.items()):
-                stage.copy(rel, source)
-            for rel, data in sorted(files.items()):
-                if isinstance(data, Path):
-                    stage.keep(rel, data)
-                else:
-                    stage.write_changed(rel, data)
-            written = sorted({*files, *copies, *(p.path for p in loaded.plans)})
-            for rel in sorted(set(manifest.files if manifest is not None else ()) - set(written)):
-                stage.remove(rel)  # pages whose source is gone, and other files no longer made
-            if use_cache:
-                new = caching.Manifest(
-                    inputs, fingerprints, {rel: stage.new_stat(rel) for rel in written},
-                    caching.settled_sources(scanned, {s.path: s.sha256 for s in sources if s.readable}, started_ns),
-                    settings, common)
-                stage.write(caching.MANIFEST, caching.manifest_bytes(new))
-            stage.commit()
-    except PublishError as exc:
-        raise OutputError(str(exc)) from exc
+    # Feeds and data/ are made from the graph in a child process while this one plans the pages.
+    graph_files: list[Background[dict[str, bytes]]] = []
+    later = contextlib.ExitStack()
+
+    def start_graph_outputs(config: SiteConfig, graph: Graph) -> None:
+        graph_files.append(later.enter_context(Background(partial(graph_outputs, graph, config), jobs)))
+
+    with _thawed_after(), later:
+        loaded = load(root, drafts=drafts, base_url=base_url, search=search, jobs=jobs, sources=sources,
+                      diags=diags, parse_cache=parse_cache, on_graph=start_graph_outputs, freeze=True)
+        if diags.has_errors:
+            raise ContentErrors(diags)
+        common = _common_digest(root, loaded)
+        generated = {p.path for p in loaded.plans} | derived_paths(loaded.graph, loaded.config)
+        copies = _static_files(root, generated, diags)
+        if diags.has_errors:
+            raise ContentErrors(diags)
+        try:
+            # A first build is written beside the output and swapped in; later ones patch it in place.
+            with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
+                # Workers fingerprint every page and write those the output lacks into the stage:
+                # a page made from exactly what made it last time is kept as it is.
+                job = _RenderJob(stage.files_root, store is not None, common,
+                                 manifest.pages if manifest is not None else {})
+                made = _render_all(root, loaded, loaded.plans, jobs, note, job)
+                if diags.has_errors:
+                    raise ContentErrors(diags)
+                fingerprints = {path: r.fingerprint for path, r in made.items()}
+                rendered = [p.path for p in loaded.plans if made[p.path].rendered]
+                stage.adopt(rendered)
+                files: dict[str, bytes | Path] = {**graph_files[0].result(),
+                                                  **page_outputs(loaded.graph, loaded.plans, loaded.config)}
+                if loaded.config.search:  # Pagefind over every page, rendered now or reused
+                    pages = {p.path: (stage.files_root if made[p.path].rendered else out) / p.path for p in loaded.plans}
+                    files.update(search_index(pages, fingerprints, out if manifest is not None else None))
+                files[f"{MARKER}/build.txt"] = _build_info()
+                note("write", 0, len(files) + len(copies))
+                for rel, source in sorted(copies.items()):
+                    stage.copy(rel, source)
+                for rel, data in sorted(files.items()):
+                    if isinstance(data, Path):
+                        stage.keep(rel, data)
+                    else:
+                        stage.write_changed(rel, data)
+                written = sorted({*files, *copies, *(p.path for p in loaded.plans)})
+                for rel in sorted(set(manifest.files if manifest is not None else ()) - set(written)):
+                    stage.remove(rel)  # pages whose source is gone, and other files no longer made
+                if use_cache:
+                    new = caching.Manifest(
+                        inputs, fingerprints, {rel: stage.new_stat(rel) for rel in written},
+                        caching.settled_sources(scanned, {s.path: s.sha256 for s in sources if s.readable}, started_ns),
+                        settings, common)
+                    stage.write(caching.MANIFEST, caching.manifest_bytes(new))
+                stage.commit()
+        except PublishError as exc:
+            raise OutputError(str(exc)) from exc
     if use_cache:
         caching.save_parse_cache(cache_dir, parse_cache)
     if store is not None:
-        express.remember(store, loaded, sources, inputs, common, digests, encoded)
+        express.remember(store, loaded, sources, inputs, common, made)
     return BuildResult(out=out, pages=len(loaded.plans), files=len(written),
-                       warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(todo))
+                       warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(rendered))
 
 
 def _settings_digest(root: Path, *, drafts: bool, base_url: str | None, search: bool | None) -> str:
@@ -317,11 +347,30 @@ def _page_titles(root: Path) -> tuple[tuple[str, str], ...]:
     return tuple((t.split("/", 1)[1], title) for t, title in static_pages(root))
 
 
-# What render workers inherit when they are forked (see parallel.py): the folder to write into
-# (None for check, which renders and keeps nothing), whether to return article views, and the
-# render context made from the loaded site.
-_CONTEXT: tuple[Path | None, bool] | None = None
+# What render workers inherit when they are forked (see parallel.py): what _render_all was
+# asked to do, and the render context made from the loaded site.
+_JOB: _RenderJob | None = None
 _RENDER_CTX: RenderContext | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _RenderJob:
+    into: Path | None  # the folder pages are written into; None to check templates only
+    keep_views: bool  # return the JSON of each rendered article's view (for the express path)
+    common: str | None  # what every page depends on (see _common_digest); None: no fingerprints
+    previous: Mapping[str, str]  # page path -> fingerprint in the output being updated
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What became of one page: its fingerprint and view digest (empty without ``common``),
+    whether it was rendered (False: the previous output has it as it would be made), and the
+    JSON of its view when the express path keeps it."""
+
+    fingerprint: str
+    digest: str
+    rendered: bool
+    view_json: str | None = None
 
 
 def _render_context(root: Path, loaded: Loaded) -> RenderContext:
@@ -335,41 +384,49 @@ def _render_context(root: Path, loaded: Loaded) -> RenderContext:
                          loaded.graph.names, targets, autolink=loaded.config.autolink)
 
 
-def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | str | None]:
-    """Render ``plans`` and write each page into the staging folder; template errors come back,
-    and, when the express path's views are kept, each article's view as JSON."""
-    from .express import encode_view
+def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | Rendered]:
+    """Fingerprint each of ``plans``; render and write into the job's folder those the previous
+    output lacks. Template errors come back as diagnostics."""
+    from .express import encode_view, fingerprint, view_digest
     from .render import RenderError, render
-    assert _CONTEXT is not None and _RENDER_CTX is not None, "rendering started without _render_all"
-    staging, keep_views = _CONTEXT
-    out: list[Diagnostic | str | None] = []
+    assert _JOB is not None and _RENDER_CTX is not None, "rendering started without _render_all"
+    job = _JOB
+    out: list[Diagnostic | Rendered] = []
     made: set[Path] = set()
     for plan in plans:
+        digest = print_ = ""
+        if job.common is not None:
+            digest = view_digest(plan.view)
+            print_ = fingerprint(job.common, plan.path, plan.template, digest, plan.markdown)
+            if job.previous.get(plan.path) == print_:
+                out.append(Rendered(print_, digest, False))
+                continue
         try:
             data = render(plan, _RENDER_CTX)
         except RenderError as exc:
             out.append(exc.diagnostic)
             continue
-        if staging is not None:
-            target = staging.joinpath(*plan.path.split("/"))
+        if job.into is not None:
+            target = job.into.joinpath(*plan.path.split("/"))
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             target.write_bytes(data)
-        out.append(encode_view(plan.view) if keep_views and plan.view.kind == "article" else None)
+        kept = encode_view(plan.view) if job.keep_views and plan.view.kind == "article" else None
+        out.append(Rendered(print_, digest, True, kept))
     return out
 
 
 def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress,
-                into: Path | None = None, keep_views: bool = False) -> dict[str, str]:
-    """Render ``plans`` in ``jobs`` processes into the folder ``into`` (or nowhere, to check templates);
-    template errors are added to the loaded site's diagnostics, once per template line. With
-    ``keep_views``, the JSON of each article page's view, by page path."""
-    global _CONTEXT, _RENDER_CTX
+                job: _RenderJob) -> dict[str, Rendered]:
+    """Fingerprint and render ``plans`` in ``jobs`` processes as ``job`` says; what became of
+    each page, by path. Template errors are added to the loaded site's diagnostics, once per
+    template line (their pages are missing from the result)."""
+    global _JOB, _RENDER_CTX
     if not plans:
         return {}
     # Made once, before the workers are forked: they inherit it, its templates compiled.
-    _CONTEXT, _RENDER_CTX = (into, keep_views), _render_context(root, loaded)
+    _JOB, _RENDER_CTX = job, _render_context(root, loaded)
     for name in sorted({p.template for p in plans}):
         with contextlib.suppress(Exception):  # a broken template is reported by each render
             _RENDER_CTX.env.get_template(name)
@@ -377,19 +434,18 @@ def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int
         note("render", 0, len(plans))
         results = map_chunks(_render_chunk, plans, jobs, done=lambda n: note("render", n, len(plans)))
     finally:
-        _CONTEXT, _RENDER_CTX = None, None
+        _JOB, _RENDER_CTX = None, None
     failed_templates: set[tuple[str, int]] = set()
-    views: dict[str, str] = {}
+    done: dict[str, Rendered] = {}
     for plan, result in zip(plans, results, strict=True):
-        if isinstance(result, str):
-            views[plan.path] = result
-        if not isinstance(result, Diagnostic):
+        if isinstance(result, Rendered):
+            done[plan.path] = result
             continue
         where = (result.span.file, result.span.line)
         if where not in failed_templates:  # one report per template line, not one per page
             failed_templates.add(where)
             loaded.diagnostics.add(result)
-    return views
+    return done
 
 
 def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[str, Path]:

@@ -11,12 +11,24 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import urls
 from .config import SiteConfig
-from .export import export
+from .export import DATA, NAMES, export
 from .model import Article, Graph
 from .pages import PagePlan
 
 
 def derived_outputs(graph: Graph, plans: Sequence[PagePlan], config: SiteConfig) -> dict[str, bytes]:
+    return dict(sorted({**graph_outputs(graph, config), **page_outputs(graph, plans, config)}.items()))
+
+
+def page_outputs(graph: Graph, plans: Sequence[PagePlan], config: SiteConfig) -> dict[str, bytes]:
+    """The outputs that list the pages: the sitemap, when there is a base URL."""
+    if not config.base_url:  # a sitemap lists absolute URLs only
+        return {}
+    return {"sitemap.xml": sitemap(plans, graph, config)}
+
+
+def graph_outputs(graph: Graph, config: SiteConfig) -> dict[str, bytes]:
+    """The outputs made from the graph alone: all but the sitemap, which lists the pages."""
     files = {urls.feed_path(): atom_feed(config.title, urls.feed_path(), urls.HOME, graph.articles.values(),
                                          config)}
     for entity_id, back in graph.backlinks.items():
@@ -24,11 +36,18 @@ def derived_outputs(graph: Graph, plans: Sequence[PagePlan], config: SiteConfig)
         files[urls.feed_path(entity_id)] = atom_feed(
             f"{entity.name} — {config.title}", urls.feed_path(entity_id), urls.entity_path(entity.kind, entity_id),
             (graph.articles[s] for s in back.articles), config)
-    if config.base_url:  # a sitemap lists absolute URLs only
-        files["sitemap.xml"] = sitemap(plans, graph, config)
     files["robots.txt"] = robots(config)
     files.update(export(graph, config.base_url))
     return files
+
+
+def derived_paths(graph: Graph, config: SiteConfig) -> frozenset[str]:
+    """The paths :func:`derived_outputs` writes, known without making them."""
+    paths = {urls.feed_path(), "robots.txt", *(urls.feed_path(e) for e in graph.backlinks)}
+    paths |= {f"{DATA}/{name}.json" for name in NAMES} | {f"{DATA}/schema/{name}.schema.json" for name in NAMES}
+    if config.base_url:
+        paths.add("sitemap.xml")
+    return frozenset(paths)
 
 
 def rfc3339(value: dt.date) -> str:

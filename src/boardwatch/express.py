@@ -33,7 +33,7 @@ from . import views
 from .model import Article, Source
 
 if TYPE_CHECKING:
-    from .build import Loaded
+    from .build import Loaded, Rendered
     from .cache import Manifest
     from .diagnostics import Diagnostics
 
@@ -341,10 +341,10 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
 
 
 def remember(store: Store, loaded: Loaded, sources: Sequence[Source], inputs: str, common: str,
-             digests: Mapping[str, str], encoded: Mapping[str, str]) -> None:
-    """After a full build: keep what the express path needs. ``encoded`` holds the JSON of
-    the views of the pages rendered (by the render workers); a view the store lacks is
-    encoded here."""
+             done: Mapping[str, Rendered]) -> None:
+    """After a full build: keep what the express path needs. ``done`` holds each page's view
+    digest and, for the pages the render workers rendered, the JSON of their views; a view
+    the store lacks is encoded here."""
     from . import urls
     texts = {s.path: s for s in sources}
     graph = loaded.graph
@@ -364,8 +364,9 @@ def remember(store: Store, loaded: Loaded, sources: Sequence[Source], inputs: st
             continue
         keep.append(article.path)
         shape = article_shape(source.text, article.body_md, article)
-        if known.get(article.path) == (source.sha256, shape, page, digests[page]):
+        result = done[page]
+        if known.get(article.path) == (source.sha256, shape, page, result.digest):
             continue
-        text = encoded.get(page) or encode_view(view)
-        rows.append(Row(article.path, source.sha256, shape, page, text, digests[page]))
+        text = result.view_json or encode_view(view)
+        rows.append(Row(article.path, source.sha256, shape, page, text, result.digest))
     store.write(meta, rows, keep=keep)

@@ -8,14 +8,16 @@ and so the built site, are identical.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -85,3 +87,77 @@ def map_chunks(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs:
         return results
     finally:
         _WORK = None
+
+
+class Background(Generic[R]):
+    """``func()`` computed in a forked child process while this one goes on (a stage that
+    would otherwise leave a core idle). ``result()`` waits for it; leaving the ``with`` block
+    ends the child whatever happened. With one job, or without fork, ``func`` runs in this
+    process when its result is first asked for. Either way the result is the same.
+
+    ``func`` must be a pure function of state inherited at fork time, and its result must
+    pickle (it travels back through a pipe).
+    """
+
+    def __init__(self, func: Callable[[], R], jobs: int) -> None:
+        self._func = func
+        self._fork = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+        self._pid = 0
+        self._pipe = -1
+        self._done: tuple[R] | None = None
+
+    def __enter__(self) -> Background[R]:
+        if not self._fork:
+            return self
+        parent = os.getpid()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, and leave without running the parent's cleanup
+            status = 1
+            try:
+                os.close(read)
+                for signum in (signal.SIGINT, signal.SIGTERM):  # the parent decides and ends it
+                    signal.signal(signum, signal.SIG_DFL)
+                _die_with_parent(parent)
+                try:
+                    payload = pickle.dumps((True, self._func()), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # noqa: BLE001 - re-raised in the parent, as a message
+                    payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._pid, self._pipe = pid, read
+        return self
+
+    def result(self) -> R:
+        if self._done is not None:
+            return self._done[0]
+        if not self._fork:
+            self._done = (self._func(),)
+            return self._done[0]
+        with os.fdopen(self._pipe, "rb") as pipe:
+            self._pipe = -1
+            payload = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = 0
+        if not payload or status != 0:
+            raise RuntimeError(f"a background worker ended without its result (wait status {status})")
+        ok, value = pickle.loads(payload)
+        if not ok:
+            raise RuntimeError(f"a background worker failed: {value}")
+        made: R = value
+        self._done = (made,)
+        return made
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pipe >= 0:
+            os.close(self._pipe)
+            self._pipe = -1
+        if self._pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = 0

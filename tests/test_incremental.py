@@ -176,7 +176,10 @@ def test_nothing_changed_is_known_from_file_metadata_alone(tmp_path: Path, monke
     def no_reading(*args: object) -> object:
         raise AssertionError("a content file was read")
 
-    monkeypatch.setattr(sys.modules["boardwatch.build"], "discover", no_reading)
+    import boardwatch.cache as caching
+    import boardwatch.sources as sources
+    for module, name in ((sources, "discover"), (sources, "read_one"), (caching, "file_sha")):
+        monkeypatch.setattr(module, name, no_reading)
     assert build(site, out, jobs=1).up_to_date
     # Same size, modification time put back: the change time still tells.
     article = site / "content/articles/a2.md"
@@ -193,12 +196,31 @@ def test_files_written_just_before_a_build_are_read_again(tmp_path: Path, monkey
     site, out = tmp_path / "site", tmp_path / "out"
     base_site(site)
     build(site, out, jobs=1)  # every file was written within the last two seconds: none is settled
+    before = mtimes(out)
     read: list[str] = []
-    import boardwatch.sources as sources
-    real = sources.read_one
-    monkeypatch.setattr(sources, "read_one", lambda root, rel, diags: read.append(rel) or real(root, rel, diags))
+    import boardwatch.cache as caching
+    real = caching.file_sha
+    monkeypatch.setattr(caching, "file_sha", lambda root, rel: read.append(rel) or real(root, rel))
     assert build(site, out, jobs=1).up_to_date
-    assert sorted(read) == sorted(p.relative_to(site).as_posix() for p in site.glob("content/*/*.md"))
+    every = sorted(p.relative_to(site).as_posix() for p in site.glob("content/*/*.md"))
+    assert sorted(read) == every
+    # Once they have settled, the build that read them again remembers it (in the cache folder,
+    # the output is not touched), and the next one reads none.
+    read.clear()
+    monkeypatch.setattr(caching, "SETTLED_NS", 0)
+    assert build(site, out, jobs=1).up_to_date
+    assert sorted(read) == every
+    read.clear()
+    assert build(site, out, jobs=1).up_to_date
+    assert read == []
+    assert mtimes(out) == before
+    # An edit after that is still seen, by the change time, and read.
+    article = site / "content/articles/a2.md"
+    stat = article.stat()
+    article.write_text(article.read_text("utf-8").replace("first", "FIRST"), "utf-8")
+    os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = build(site, out, jobs=1)
+    assert not again.up_to_date and "Story 2 FIRST" in (out / "articles/a2.html").read_text("utf-8")
 
 
 def test_one_edit_renders_only_the_pages_it_changes(tmp_path: Path) -> None:

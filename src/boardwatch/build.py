@@ -20,14 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import cache as caching
 from .diagnostics import Diagnostic, Diagnostics, Span
-from .model import Source
-from .parallel import Background, default_jobs, map_chunks
+from .layout import CACHE_DIR, CONFIG_FILE
 from .publish import MARKER, Patch, PublishError, Staging, check_output, clean_stale, output_lock
-from .sources import discover, reserved_on_windows, scan
 
 if TYPE_CHECKING:
     from .config import SiteConfig
-    from .model import Graph, Record
+    from .model import Graph, Record, Source
     from .pages import PagePlan
     from .render import RenderContext
 
@@ -35,7 +33,6 @@ if TYPE_CHECKING:
 # nothing changed is over before Markdown, YAML or Jinja would have finished importing.
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
-CACHE_DIR = ".boardwatch-cache"
 
 
 class BoardwatchError(Exception):
@@ -150,7 +147,9 @@ def _load_graph(root: Path, *, drafts: bool, base_url: str | None, search: bool 
                 sources: Sequence[Source] | None, diags: Diagnostics | None,
                 parse_cache: caching.ParseCache | None) -> tuple[SiteConfig, Graph, Diagnostics]:
     from .config import load_config
+    from .parallel import map_chunks
     from .resolve import resolve
+    from .sources import discover
     diags = diags if diags is not None else Diagnostics()
     config = load_config(root, diags, base_url=base_url, search=search)
     if sources is None:
@@ -178,6 +177,7 @@ def check(root: Path, *, drafts: bool = True, base_url: str | None = None, rende
           jobs: int | None = None, progress: Progress | None = None) -> Diagnostics:
     """Validate everything a build validates, including the templates, and write nothing."""
     from .derived import derived_paths
+    from .parallel import default_jobs
     jobs = jobs or default_jobs()
     note = progress or (lambda *_: None)
     note("read", 0, 0)
@@ -204,7 +204,6 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     started = time.perf_counter()
     note = progress or (lambda *_: None)
     out = out if out is not None else root / "site"
-    jobs = jobs or default_jobs()
     if use_cache and cache_dir is None:
         cache_dir = root / CACHE_DIR
     try:
@@ -215,20 +214,28 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     note("read", 0, 0)
     diags = Diagnostics()
     started_ns = time.time_ns()
-    scanned = scan(root)
+    scanned = caching.scan(root)
     manifest = caching.load_manifest(out, diags) if use_cache else None
     # The previous output is trusted only as the manifest left it (a hand edit voids it).
     if manifest is not None and not caching.output_unchanged(out, manifest):
         manifest = None
     settings = _settings_digest(root, drafts=drafts, base_url=base_url, search=search)
-    if manifest is not None and (shas := caching.known_shas(scanned, manifest)) is not None \
-            and caching.inputs_digest(settings, shas.items()) == manifest.inputs:
-        # Nothing changed since the last build, judged without reading a content file.
-        return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
-                           warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
+    if manifest is not None and scanned is not None:
+        manifest, settled = caching.with_settled(manifest, cache_dir)
+        shas = caching.current_shas(root, scanned, manifest)
+        if shas is not None and caching.inputs_digest(settings, shas.items()) == manifest.inputs:
+            # Nothing changed since the last build, judged from file metadata and, for the few
+            # files it does not vouch for, their bytes. Not a page is read or written.
+            if cache_dir is not None:
+                caching.save_settled(cache_dir, manifest, settled, scanned, shas, started_ns)
+            return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
+                               warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     from . import express
     from .derived import derived_paths, graph_outputs, page_outputs
+    from .parallel import Background, default_jobs
     from .search import search_index
+    from .sources import discover
+    jobs = jobs or default_jobs()
     store = express.Store(cache_dir / express.STORE) if use_cache and cache_dir is not None else None
     if manifest is not None and store is not None and scanned is not None and manifest.settings == settings:
         done = express.run(root, out, manifest, store, scanned, settings, started_ns, diags,
@@ -311,7 +318,6 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
 
 def _settings_digest(root: Path, *, drafts: bool, base_url: str | None, search: bool | None) -> str:
     """Every input of a build but the content files: settings, templates, theme, static files, options."""
-    from .config import CONFIG_FILE
     from . import __version__
     parts: list[str | bytes] = [__version__, f"drafts={drafts}", f"base_url={base_url}", f"search={search}"]
     config = root / CONFIG_FILE
@@ -422,6 +428,7 @@ def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int
     """Fingerprint and render ``plans`` in ``jobs`` processes as ``job`` says; what became of
     each page, by path. Template errors are added to the loaded site's diagnostics, once per
     template line (their pages are missing from the result)."""
+    from .parallel import map_chunks
     global _JOB, _RENDER_CTX
     if not plans:
         return {}
@@ -449,6 +456,7 @@ def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int
 
 
 def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[str, Path]:
+    from .sources import reserved_on_windows
     copies: dict[str, Path] = {}
     theme_static = resources.files("boardwatch") / "theme" / "static"
     with resources.as_file(theme_static) as theme_dir:

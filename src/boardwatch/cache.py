@@ -17,20 +17,21 @@ version. Hashing the view rather than a list of dependencies means no dependency
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostics, Span
-from .model import Source
 
 if TYPE_CHECKING:
+    from .model import Source
     from .frontmatter import Document, KeyPath
 
 FORMAT = 2
@@ -184,7 +185,7 @@ def settled_sources(scanned: Mapping[str, tuple[int, int, int]] | None, shas: Ma
     already settled then (like Git's racy-clean rule); None for the others."""
     out: dict[str, list[Any]] = {rel: [None, None, None, sha] for rel, sha in shas.items()}
     for rel, meta in (scanned or {}).items():
-        if rel in shas and meta[1] < started_ns - SETTLED_NS and meta[2] < started_ns - SETTLED_NS:
+        if rel in shas and _settled(meta, started_ns):
             out[rel] = [*meta, shas[rel]]
     return out
 
@@ -196,12 +197,95 @@ def changed_sources(scanned: Mapping[str, tuple[int, int, int]], manifest: Manif
     return suspect, set(manifest.sources) - set(scanned)
 
 
-def known_shas(scanned: Mapping[str, tuple[int, int, int]] | None, manifest: Manifest) -> dict[str, str] | None:
-    """The sha256 of every content file when none changed since the last build read it,
-    judged by metadata alone; None when any file is new, gone or touched."""
-    if scanned is None or any(changed_sources(scanned, manifest)):
+def scan(root: Path) -> dict[str, tuple[int, int, int]] | None:
+    """Every content file ``sources.discover`` would read, as site-relative path -> (size, mtime and
+    ctime in ns), from the file system's metadata alone; None when a symbolic link (or no
+    content/ folder) calls for the full checks of ``discover``."""
+    content = os.path.join(root, "content")
+    if not os.path.isdir(content) or os.path.islink(content):
         return None
-    return {rel: str(manifest.sources[rel][3]) for rel in scanned}
+    found: dict[str, tuple[int, int, int]] = {}
+    folders = [(content, "content/")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(".") or name.endswith("~"):
+                    continue  # as discover: editor and OS droppings
+                if entry.is_symlink():
+                    return None
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, prefix + name + "/"))
+                elif name.endswith(".md"):
+                    st = entry.stat(follow_symlinks=False)
+                    found[prefix + name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return dict(sorted(found.items()))
+
+
+MAX_SUSPECTS = 64  # content files a build reads to find that nothing changed; more take the full path
+SETTLED = "settled.json"  # in the cache folder: metadata found settled after the manifest was written
+
+
+def file_sha(root: Path, rel: str) -> str | None:
+    """The sha256 of the content file at site-relative ``rel`` as ``discover`` computes it."""
+    try:
+        return hashlib.sha256(root.joinpath(*rel.split("/")).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def current_shas(root: Path, scanned: Mapping[str, tuple[int, int, int]], manifest: Manifest) -> dict[str, str] | None:
+    """The sha256 of every content file when none was added or removed since the last build:
+    from the manifest where the metadata vouches for it, by reading the file where it does
+    not (at most :data:`MAX_SUSPECTS` files); None otherwise."""
+    suspect, gone = changed_sources(scanned, manifest)
+    if gone or len(suspect) > MAX_SUSPECTS or not suspect <= set(manifest.sources):
+        return None
+    shas = {rel: str(manifest.sources[rel][3]) for rel in scanned}
+    for rel in sorted(suspect):
+        sha = file_sha(root, rel)
+        if sha is None:
+            return None
+        shas[rel] = sha
+    return shas
+
+
+def with_settled(manifest: Manifest, cache_dir: Path | None) -> tuple[Manifest, dict[str, list[Any]]]:
+    """The manifest with the metadata that later builds found settled for its content files
+    (see :func:`save_settled`), and those entries alone. Anything unreadable is ignored."""
+    if cache_dir is None:
+        return manifest, {}
+    try:
+        data = json.loads((cache_dir / SETTLED).read_bytes())
+        if data.get("header") != _header() or data.get("inputs") != manifest.inputs:
+            return manifest, {}
+        extra = {rel: [int(v[0]), int(v[1]), int(v[2]), str(v[3])] for rel, v in data["sources"].items()
+                 if rel in manifest.sources and len(v) == 4 and v[3] == manifest.sources[rel][3]}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return manifest, {}
+    if not extra:
+        return manifest, {}
+    return dataclasses.replace(manifest, sources={**manifest.sources, **extra}), extra
+
+
+def save_settled(cache_dir: Path, manifest: Manifest, extra: Mapping[str, list[Any]],
+                 scanned: Mapping[str, tuple[int, int, int]], shas: Mapping[str, str], started_ns: int) -> None:
+    """After a build that found nothing changed by reading some files again: remember the
+    metadata of those that are settled now, so the next build need not read them (the output
+    manifest is left as it is: a build that changes nothing writes nothing there)."""
+    fresh = {rel: [*meta, shas[rel]] for rel, meta in scanned.items()
+             if (known := manifest.sources.get(rel)) is not None and known[:3] != list(meta)
+             and shas.get(rel) == known[3] and _settled(meta, started_ns)}
+    if not fresh:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomic(cache_dir / SETTLED, {"header": _header(), "inputs": manifest.inputs,
+                                        "sources": dict(sorted({**extra, **fresh}.items()))})
+
+
+def _settled(meta: tuple[int, int, int] | Sequence[int], started_ns: int) -> bool:
+    return meta[1] < started_ns - SETTLED_NS and meta[2] < started_ns - SETTLED_NS
 
 
 def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .model import Kind
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-ENTITY_COMMANDS = {"person": Kind.PERSON, "state": Kind.STATE, "body": Kind.BODY, "initiative": Kind.INITIATIVE}
+# `boardwatch new WHAT` -> the content folder of that kind (the model is imported when one is made)
+ENTITY_COMMANDS = {"person": "people", "state": "states", "body": "bodies", "initiative": "initiatives"}
 
 
 def add_commands(sub: Any) -> None:
@@ -70,9 +70,7 @@ def add_commands(sub: Any) -> None:
                                                           "without --drafts)")
     _site_option(art)
 
-    for name, kind in ENTITY_COMMANDS.items():
-        folder = {Kind.PERSON: "people", Kind.STATE: "states", Kind.BODY: "bodies",
-                  Kind.INITIATIVE: "initiatives"}[kind]
+    for name, folder in ENTITY_COMMANDS.items():
         e = kinds.add_parser(name, help=f"a new {name}: content/{folder}/<id>.md",
                              description=f"Write content/{folder}/<id>.md with the keys a {name} needs and the "
                                          "optional ones commented out.")
@@ -147,7 +145,8 @@ def _new(args: argparse.Namespace, out: Any) -> int:
             path = new_article(root, args.title, date=today, actors=args.actors, initiatives=args.initiatives,
                                slug=args.slug, draft=args.draft)
         else:
-            path = new_entity(root, ENTITY_COMMANDS[args.what], args.name, ident=args.ident)
+            from .sources import KIND_BY_FOLDER
+            path = new_entity(root, KIND_BY_FOLDER[ENTITY_COMMANDS[args.what]], args.name, ident=args.ident)
     except ScaffoldError as exc:
         _fail(exc.message, exc.hint)
         return EXIT_CONTENT

@@ -14,9 +14,9 @@ from typing import Any
 
 from .diagnostics import Diagnostics, Span, did_you_mean
 from .frontmatter import format_path, load_mapping
+from .layout import CONFIG_FILE
 from .sources import decode
 
-CONFIG_FILE = "boardwatch.yaml"
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 URL_RE = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import CONFIG_FILE
+from .layout import CONFIG_FILE
 from .diagnostics import did_you_mean
 from .model import ACTOR_KINDS, ENTITY_KINDS, FOLDERS, Kind
 from .schema import RESERVED_RE

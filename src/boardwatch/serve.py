@@ -26,7 +26,7 @@ from types import FrameType
 from typing import Protocol
 
 from .build import BuildResult, ContentErrors, OutputError, build
-from .config import CONFIG_FILE
+from .layout import CONFIG_FILE
 from .devserver import DevServer, LiveState
 from .diagnostics import Diagnostic
 from .report import format_text, summary

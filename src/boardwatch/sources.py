@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 from pathlib import Path
 
 from .diagnostics import Diagnostics, Span
@@ -56,33 +55,6 @@ def discover(root: Path, diags: Diagnostics) -> tuple[Source, ...]:
 def read_one(root: Path, rel: str, diags: Diagnostics) -> Source | None:
     """The content file at site-relative ``rel``, read and checked as ``discover`` does."""
     return _read(root.joinpath(*rel.split("/")), rel, root.resolve(), diags)
-
-
-def scan(root: Path) -> dict[str, tuple[int, int, int]] | None:
-    """Every content file ``discover`` would read, as site-relative path -> (size, mtime and
-    ctime in ns),
-    from the file system's metadata alone; None when a symbolic link (or no content/ folder)
-    calls for the full checks of ``discover``."""
-    base = os.path.join(root, "")
-    content = base + "content"
-    if not os.path.isdir(content) or os.path.islink(content):
-        return None
-    found: dict[str, tuple[int, int, int]] = {}
-    for dirpath, dirnames, filenames in os.walk(content, followlinks=False):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        prefix = dirpath[len(base):].replace(os.sep, "/") + "/"
-        for name in dirnames:
-            if os.path.islink(os.path.join(dirpath, name)):
-                return None
-        for name in filenames:
-            if name.startswith(".") or name.endswith("~"):
-                continue
-            st = os.lstat(os.path.join(dirpath, name))
-            if stat.S_ISLNK(st.st_mode):
-                return None
-            if name.endswith(".md"):
-                found[prefix + name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    return found
 
 
 def _walk(folder: Path) -> list[Path]:

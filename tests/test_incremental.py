@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -330,16 +331,20 @@ def test_corrupt_or_foreign_cache_is_ignored_with_a_warning(tmp_path: Path, dama
     out = tmp_path / "out"
     build(site, out, jobs=1)
     expected = tree(out)
-    cache = site / ".boardwatch-cache" / "parsed.json"
+    cache = site / ".boardwatch-cache" / "parsed.sqlite"
     manifest = out / MANIFEST
     if damage == "corrupt":
-        cache.write_bytes(b"\x00{not json")
+        cache.write_bytes(b"\x00{not a database" * 100)
         manifest.write_text("[1, 2", "utf-8")
     else:
-        for path in (cache, manifest):
-            data = json.loads(path.read_text("utf-8"))
-            data["header"]["boardwatch"] = "0.0.0-elsewhere"
-            path.write_text(json.dumps(data), "utf-8")
+        data = json.loads(manifest.read_text("utf-8"))
+        data["header"]["boardwatch"] = "0.0.0-elsewhere"
+        manifest.write_text(json.dumps(data), "utf-8")
+        with sqlite3.connect(cache) as db:
+            header = json.loads(db.execute("SELECT value FROM meta WHERE key = 'header'").fetchone()[0])
+            header["boardwatch"] = "0.0.0-elsewhere"
+            db.execute("UPDATE meta SET value = ? WHERE key = 'header'", (json.dumps(header, sort_keys=True),))
+        db.close()
     article = site / "content/articles/a1.md"
     article.write_text(article.read_text("utf-8") + "\nMore.\n", "utf-8")
     result = build(site, out, jobs=1)

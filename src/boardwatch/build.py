@@ -231,11 +231,6 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
                                warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     from . import express
-    from .derived import derived_paths, graph_outputs, page_outputs
-    from .parallel import Background, default_jobs
-    from .search import search_index
-    from .sources import discover
-    jobs = jobs or default_jobs()
     store = express.Store(cache_dir / express.STORE) if use_cache and cache_dir is not None else None
     if manifest is not None and store is not None and scanned is not None and manifest.settings == settings:
         done = express.run(root, out, manifest, store, scanned, settings, started_ns, diags,
@@ -245,6 +240,11 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 raise ContentErrors(diags)
             return BuildResult(out=out, pages=done[0], files=done[1], warnings=diags.warnings,
                                seconds=time.perf_counter() - started, rendered=done[2], up_to_date=done[2] == 0)
+    from .derived import derived_paths, graph_outputs, page_outputs
+    from .parallel import Background, default_jobs
+    from .search import search_index
+    from .sources import discover
+    jobs = jobs or default_jobs()
     sources = discover(root, diags)
     inputs = caching.inputs_digest(settings, ((s.path, s.sha256) for s in sources))
     if manifest is not None and manifest.inputs == inputs and not diags.has_errors:

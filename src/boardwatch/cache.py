@@ -1,10 +1,11 @@
 """Incremental builds: what the last build saw, so the next one redoes only what changed.
 
-Two stores, both plain JSON (a cache is data, never code: a corrupt or foreign cache is
+Two stores, both plain data, JSON (a cache is data, never code: a corrupt or foreign cache is
 ignored with a warning, never trusted):
 
-- the **parse cache** (``<cache dir>/parsed.json``): each content file's front matter, with
-  its positions, keyed by the file's sha256, so unchanged files skip YAML;
+- the **parse cache** (``<cache dir>/parsed.sqlite``): each content file's front matter, with
+  its positions, as JSON keyed by the file's sha256, so unchanged files skip YAML. SQLite lets
+  each parse worker read just its files' entries and a build write just the entries it adds;
 - the **output manifest** (``<out>/.boardwatch/manifest.json``): for every page written, the
   fingerprint of everything it was made from, and a digest of every input of the build. A page
   whose fingerprint is unchanged is reused from the previous output instead of rendered; a
@@ -22,6 +23,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 FORMAT = 2
 MANIFEST = ".boardwatch/manifest.json"
-PARSED = "parsed.json"
+PARSED = "parsed.sqlite"
 _DATE, _DATETIME = "\x00date", "\x00datetime"  # NUL never occurs in decoded content
 
 
@@ -92,19 +94,39 @@ def _unspans(rows: list[list[Any]], file: str) -> dict[KeyPath, Span]:
     return {tuple(path): Span(file, line, column, length) for path, line, column, length in rows}
 
 
-@dataclass
 class ParseCache:
-    """Front matter of unchanged files, by sha256."""
+    """Front matter of unchanged files, by sha256, in an SQLite file of the cache folder. Each
+    entry is read where it is needed (by the parse workers, each with its own connection), and
+    a build writes only the entries it added and removes those no file uses any more."""
 
-    entries: dict[str, Any]
-    used: dict[str, Any]
-    enabled: bool = True
+    def __init__(self, path: Path | None, *, valid: bool = True) -> None:
+        self.path = path
+        self.enabled = path is not None
+        self.valid = valid  # False: the file is corrupt or foreign; it is replaced when saved
+        self.fresh: dict[str, Any] = {}  # sha256 -> entry parsed by this build
+        self.used: set[str] = set()  # the sha256 of every file this build read
+        self._db: tuple[int, sqlite3.Connection] | None = None  # (pid, connection): never across a fork
+
+    def _entry(self, sha: str) -> Any:
+        if self.path is None or not self.valid:
+            return None
+        if self._db is None or self._db[0] != os.getpid():
+            try:
+                self._db = (os.getpid(), _read_only(self.path))
+            except sqlite3.Error:
+                self.valid = False
+                return None
+        try:
+            row = self._db[1].execute("SELECT entry FROM entries WHERE sha256 = ?", (sha,)).fetchone()
+            return json.loads(row[0]) if row is not None else None
+        except (sqlite3.Error, ValueError, TypeError):
+            return None
 
     def get(self, source: Source) -> Document | None:
         from .frontmatter import Document
         if not self.enabled:
             return None
-        entry = self.entries.get(source.sha256)
+        entry = self._entry(source.sha256)
         if entry is None:
             return None
         try:
@@ -121,10 +143,14 @@ class ParseCache:
         (see :func:`cache_entry`), else the one it was taken from."""
         if not self.enabled:
             return
-        if entry is None:
-            entry = self.entries.get(source.sha256)
+        self.used.add(source.sha256)
         if entry is not None:
-            self.used[source.sha256] = entry
+            self.fresh[source.sha256] = entry
+
+    def close(self) -> None:
+        if self._db is not None and self._db[0] == os.getpid():
+            self._db[1].close()
+        self._db = None
 
 
 def cache_entry(doc: Document) -> dict[str, Any]:
@@ -139,30 +165,82 @@ def _read_json(path: Path, what: str, diags: Diagnostics) -> dict[str, Any] | No
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
-        diags.warning("BW701", f"the {what} is unreadable and was ignored", Span(str(path)),
-                      hint="nothing to do: this build starts from scratch and writes a new one")
+        _unreadable(path, what, diags)
         return None
     if not isinstance(data, dict) or data.get("header") != _header():
-        diags.warning("BW701", f"the {what} was written by another version of boardwatch or Python and was "
-                               "ignored", Span(str(path)), hint="nothing to do: this build writes a new one")
+        _foreign(path, what, diags)
         return None
     return data
 
 
+def _unreadable(path: Path, what: str, diags: Diagnostics) -> None:
+    diags.warning("BW701", f"the {what} is unreadable and was ignored", Span(str(path)),
+                  hint="nothing to do: this build starts from scratch and writes a new one")
+
+
+def _foreign(path: Path, what: str, diags: Diagnostics) -> None:
+    diags.warning("BW701", f"the {what} was written by another version of boardwatch or Python and was "
+                           "ignored", Span(str(path)), hint="nothing to do: this build writes a new one")
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=10)
+
+
 def load_parse_cache(cache_dir: Path | None, diags: Diagnostics) -> ParseCache:
+    """The parse cache of ``cache_dir`` (disabled without one). Only its header is read here."""
     if cache_dir is None:
-        return ParseCache({}, {}, enabled=False)
-    data = _read_json(cache_dir / PARSED, "parse cache", diags)
-    entries = data.get("entries") if data else None
-    return ParseCache(entries if isinstance(entries, dict) else {}, {})
+        return ParseCache(None)
+    path = cache_dir / PARSED
+    if not path.is_file():
+        return ParseCache(path, valid=False)
+    try:
+        db = _read_only(path)
+        try:
+            header = db.execute("SELECT value FROM meta WHERE key = 'header'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        _unreadable(path, "parse cache", diags)
+        return ParseCache(path, valid=False)
+    if header is None or header[0] != json.dumps(_header(), sort_keys=True):
+        _foreign(path, "parse cache", diags)
+        return ParseCache(path, valid=False)
+    return ParseCache(path)
 
 
 def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
-    """Keep only the entries this build used, so deleted files do not linger."""
-    if cache_dir is None:
+    """Add the entries this build parsed and drop those no file used, so deleted files do
+    not linger. A cache that cannot be written is removed: a cache half-written is no cache."""
+    cache.close()
+    if cache_dir is None or cache.path is None:
         return
     cache_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(cache_dir / PARSED, {"header": _header(), "entries": dict(sorted(cache.used.items()))})
+    (cache_dir / "parsed.json").unlink(missing_ok=True)  # the single-file cache of earlier versions
+    if not cache.valid:
+        cache.path.unlink(missing_ok=True)
+    try:
+        db = sqlite3.connect(cache.path, isolation_level=None, timeout=10)
+    except sqlite3.Error:
+        return
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS entries (sha256 TEXT PRIMARY KEY, entry TEXT NOT NULL)")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('header', ?)", (json.dumps(_header(), sort_keys=True),))
+        db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
+                       ((sha, json.dumps(entry, ensure_ascii=False)) for sha, entry in sorted(cache.fresh.items())))
+        db.execute("CREATE TEMP TABLE used (sha256 TEXT PRIMARY KEY)")
+        db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((sha,) for sha in sorted(cache.used)))
+        db.execute("DELETE FROM entries WHERE sha256 NOT IN (SELECT sha256 FROM used)")
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        db.close()
+        cache.path.unlink(missing_ok=True)
+        return
+    db.close()
 
 
 @dataclass(frozen=True)

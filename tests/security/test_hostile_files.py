@@ -10,6 +10,7 @@ rejection code is asserted, and so is the peak memory of the parse (tracemalloc)
 from __future__ import annotations
 
 import json
+import sqlite3
 import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,16 +188,17 @@ def test_a_forged_parse_cache_cannot_skip_the_checks(tmp_path: Path, capsys: pyt
     out = tmp_path / "out"
     assert cli.main(["build", str(root), "--out", str(out), "-q"]) == 0
     capsys.readouterr()
-    cache_file = root / ".boardwatch-cache" / "parsed.json"
-    cache = json.loads(cache_file.read_text("utf-8"))
+    cache_file = root / ".boardwatch-cache" / "parsed.sqlite"
     article = root / ARTICLE
     valid_sha = hashlib.sha256(article.read_bytes()).hexdigest()
     # Broken YAML on the title's line (same line count), so only the forged entry can make it parse.
     lines = article.read_bytes().split(b"\n")
     lines = [b"title: [never closed" if line.startswith(b"title:") else line for line in lines]
     hostile = b"\n".join(lines) + b"\n" + b"[" * 60_000 + b"\n"
-    cache["entries"][hashlib.sha256(hostile).hexdigest()] = cache["entries"][valid_sha]  # forged entry
-    cache_file.write_text(json.dumps(cache), "utf-8")
+    with sqlite3.connect(cache_file) as db:  # a forged entry: the valid file's front matter
+        db.execute("INSERT INTO entries SELECT ?, entry FROM entries WHERE sha256 = ?",
+                   (hashlib.sha256(hostile).hexdigest(), valid_sha))
+    db.close()
     article.write_bytes(hostile)
     before = tree_digest(out)
     # The express path (an edit to one article) parses the changed file itself: the YAML error shows.

@@ -7,10 +7,11 @@ unless every stage before rendering finished without an error.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
@@ -26,7 +27,7 @@ from .publish import MARKER, Patch, PublishError, Staging, check_output, clean_s
 if TYPE_CHECKING:
     from .config import SiteConfig
     from .model import Graph, Record, Source
-    from .pages import PagePlan
+    from .pages import PagePlan, Planner, Task
     from .render import RenderContext
 
 # The stages past reading are imported where they are first needed: a build that finds
@@ -127,10 +128,12 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None, searc
          jobs: int = 1,
          sources: Sequence[Source] | None = None, diags: Diagnostics | None = None,
          parse_cache: caching.ParseCache | None = None,
-         on_graph: Callable[[SiteConfig, Graph], object] | None = None, freeze: bool = False) -> Loaded:
+         on_graph: Callable[[SiteConfig, Graph], object] | None = None, freeze: bool = False,
+         plan: bool = True) -> Loaded:
     """Every stage up to planning; problems are collected, never raised. ``on_graph`` is
     called with the resolved graph, when it has no error, before the pages are planned.
-    ``freeze``: see :func:`_no_cycle_collection` (the caller runs :func:`_thawed_after`)."""
+    ``freeze``: see :func:`_no_cycle_collection` (the caller runs :func:`_thawed_after`).
+    ``plan=False`` stops before planning (a build plans in its render workers)."""
     with _no_cycle_collection(freeze):
         config, graph, diags = _load_graph(root, drafts=drafts, base_url=base_url, search=search, jobs=jobs,
                                            sources=sources, diags=diags, parse_cache=parse_cache)
@@ -138,6 +141,8 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None, searc
             return Loaded(config, graph, (), diags)
         if on_graph is not None:
             on_graph(config, graph)
+        if not plan:
+            return Loaded(config, graph, (), diags)
         from .pages import plan_pages
         from .templates import static_pages
         return Loaded(config, graph, plan_pages(graph, config, diags, static_pages(root)), diags)
@@ -240,7 +245,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 raise ContentErrors(diags)
             return BuildResult(out=out, pages=done[0], files=done[1], warnings=diags.warnings,
                                seconds=time.perf_counter() - started, rendered=done[2], up_to_date=done[2] == 0)
-    from .derived import derived_paths, graph_outputs, page_outputs
+    from .derived import derived_paths, graph_outputs, listing_outputs
     from .parallel import Background, default_jobs
     from .search import search_index
     from .sources import discover
@@ -261,31 +266,35 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
 
     with _thawed_after(), later:
         loaded = load(root, drafts=drafts, base_url=base_url, search=search, jobs=jobs, sources=sources,
-                      diags=diags, parse_cache=parse_cache, on_graph=start_graph_outputs, freeze=True)
+                      diags=diags, parse_cache=parse_cache, on_graph=start_graph_outputs, freeze=True,
+                      plan=False)
         if diags.has_errors:
             raise ContentErrors(diags)
+        from .templates import static_pages
         common = _common_digest(root, loaded)
-        generated = {p.path for p in loaded.plans} | derived_paths(loaded.graph, loaded.config)
-        copies = _static_files(root, generated, diags)
-        if diags.has_errors:
-            raise ContentErrors(diags)
+        stored = {page: (sha, digest) for sha, _, page, digest in (store.digests() if store else {}).values()}
         try:
             # A first build is written beside the output and swapped in; later ones patch it in place.
             with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
-                # Workers fingerprint every page and write those the output lacks into the stage:
-                # a page made from exactly what made it last time is kept as it is.
+                # Workers plan and fingerprint every page and write those the output lacks into
+                # the stage: a page made from exactly what made it last time is kept as it is.
                 job = _RenderJob(stage.files_root, store is not None, common,
-                                 manifest.pages if manifest is not None else {})
-                made = _render_all(root, loaded, loaded.plans, jobs, note, job)
+                                 manifest.pages if manifest is not None else {}, stored,
+                                 {s.path: s.sha256 for s in sources})
+                made = _plan_and_render(root, loaded, static_pages(root), jobs, note, job)
+                if not diags.has_errors:
+                    copies = _static_files(root, {p.path for p in made} | derived_paths(loaded.graph, loaded.config),
+                                           diags)
                 if diags.has_errors:
                     raise ContentErrors(diags)
-                fingerprints = {path: r.fingerprint for path, r in made.items()}
-                rendered = [p.path for p in loaded.plans if made[p.path].rendered]
+                fingerprints = {page.path: page.fingerprint for page in made}
+                rendered = [page.path for page in made if page.rendered]
                 stage.adopt(rendered)
+                listed = [(page.path, page.kind, page.noindex) for page in made]
                 files: dict[str, bytes | Path] = {**graph_files[0].result(),
-                                                  **page_outputs(loaded.graph, loaded.plans, loaded.config)}
+                                                  **listing_outputs(loaded.graph, listed, loaded.config)}
                 if loaded.config.search:  # Pagefind over every page, rendered now or reused
-                    pages = {p.path: (stage.files_root if made[p.path].rendered else out) / p.path for p in loaded.plans}
+                    pages = {page.path: (stage.files_root if page.rendered else out) / page.path for page in made}
                     files.update(search_index(pages, fingerprints, out if manifest is not None else None))
                 files[f"{MARKER}/build.txt"] = _build_info()
                 note("write", 0, len(files) + len(copies))
@@ -296,7 +305,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                         stage.keep(rel, data)
                     else:
                         stage.write_changed(rel, data)
-                written = sorted({*files, *copies, *(p.path for p in loaded.plans)})
+                written = sorted({*files, *copies, *fingerprints})
                 for rel in sorted(set(manifest.files if manifest is not None else ()) - set(written)):
                     stage.remove(rel)  # pages whose source is gone, and other files no longer made
                 if use_cache:
@@ -311,8 +320,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     if use_cache:
         caching.save_parse_cache(cache_dir, parse_cache)
     if store is not None:
-        express.remember(store, loaded, sources, inputs, common, made)
-    return BuildResult(out=out, pages=len(loaded.plans), files=len(written),
+        express.remember(store, loaded.graph, sources, inputs, common, {page.path: page for page in made})
+    return BuildResult(out=out, pages=len(made), files=len(written),
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(rendered))
 
 
@@ -353,26 +362,35 @@ def _page_titles(root: Path) -> tuple[tuple[str, str], ...]:
     return tuple((t.split("/", 1)[1], title) for t, title in static_pages(root))
 
 
-# What render workers inherit when they are forked (see parallel.py): what _render_all was
-# asked to do, and the render context made from the loaded site.
+# What render workers inherit when they are forked (see parallel.py): what they are asked to
+# do, the render context made from the loaded site and, when they plan pages too, the planner.
 _JOB: _RenderJob | None = None
 _RENDER_CTX: RenderContext | None = None
+_PLANNER: Planner | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class _RenderJob:
     into: Path | None  # the folder pages are written into; None to check templates only
-    keep_views: bool  # return the JSON of each rendered article's view (for the express path)
+    keep_views: bool  # return the JSON of article views the express path needs (see Rendered)
     common: str | None  # what every page depends on (see _common_digest); None: no fingerprints
     previous: Mapping[str, str]  # page path -> fingerprint in the output being updated
+    stored: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict)  # article page ->
+    #   (source sha256, view digest) in the express path's store
+    shas: Mapping[str, str] = dataclasses.field(default_factory=dict)  # content file -> sha256
 
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """What became of one page: its fingerprint and view digest (empty without ``common``),
-    whether it was rendered (False: the previous output has it as it would be made), and the
-    JSON of its view when the express path keeps it."""
+    """What became of one page: its path and inputs, what the sitemap needs of its view, its
+    fingerprint and view digest (empty without ``common``), whether it was rendered (False:
+    the previous output has it as it would be made), and the JSON of its view when the express
+    path's store needs it (an article rendered now, or one the store holds otherwise)."""
 
+    path: str
+    inputs: frozenset[str]
+    kind: str
+    noindex: bool
     fingerprint: str
     digest: str
     rendered: bool
@@ -390,69 +408,113 @@ def _render_context(root: Path, loaded: Loaded) -> RenderContext:
                          loaded.graph.names, targets, autolink=loaded.config.autolink)
 
 
-def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | Rendered]:
-    """Fingerprint each of ``plans``; render and write into the job's folder those the previous
-    output lacks. Template errors come back as diagnostics."""
+def _make(plan: PagePlan, job: _RenderJob, folders: set[Path], source_sha: str | None = None) -> Diagnostic | Rendered:
+    """Fingerprint ``plan``; render it and write it into the job's folder unless the previous
+    output has it. A template error comes back as a diagnostic."""
     from .express import encode_view, fingerprint, view_digest
     from .render import RenderError, render
-    assert _JOB is not None and _RENDER_CTX is not None, "rendering started without _render_all"
-    job = _JOB
-    out: list[Diagnostic | Rendered] = []
-    made: set[Path] = set()
-    for plan in plans:
-        digest = print_ = ""
-        if job.common is not None:
-            digest = view_digest(plan.view)
-            print_ = fingerprint(job.common, plan.path, plan.template, digest, plan.markdown)
-            if job.previous.get(plan.path) == print_:
-                out.append(Rendered(print_, digest, False))
-                continue
+    assert _RENDER_CTX is not None, "rendering started without its context"
+    digest = print_ = ""
+    if job.common is not None:
+        digest = view_digest(plan.view)
+        print_ = fingerprint(job.common, plan.path, plan.template, digest, plan.markdown)
+    made = job.common is None or job.previous.get(plan.path) != print_
+    if made:
         try:
             data = render(plan, _RENDER_CTX)
         except RenderError as exc:
-            out.append(exc.diagnostic)
-            continue
+            return exc.diagnostic
         if job.into is not None:
             target = job.into.joinpath(*plan.path.split("/"))
-            if target.parent not in made:
+            if target.parent not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
+                folders.add(target.parent)
             target.write_bytes(data)
-        kept = encode_view(plan.view) if job.keep_views and plan.view.kind == "article" else None
-        out.append(Rendered(print_, digest, True, kept))
+    kept = None
+    if job.keep_views and plan.view.kind == "article" and (made or job.stored.get(plan.path) != (source_sha, digest)):
+        kept = encode_view(plan.view)
+    return Rendered(plan.path, plan.inputs, plan.view.kind, plan.view.noindex, print_, digest, made, kept)
+
+
+def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | Rendered]:
+    assert _JOB is not None, "rendering started without _render_all"
+    folders: set[Path] = set()
+    return [_make(plan, _JOB, folders) for plan in plans]
+
+
+def _plan_render_chunk(tasks: Sequence[Task]) -> list[list[Diagnostic | Rendered]]:
+    """Plan the pages of each task, then make each page as :func:`_make` does."""
+    assert _JOB is not None and _PLANNER is not None, "planning started without _plan_and_render"
+    job, planner = _JOB, _PLANNER
+    folders: set[Path] = set()
+    out: list[list[Diagnostic | Rendered]] = []
+    for task in tasks:
+        sha = job.shas.get(planner.graph.articles[task[1]].path) if task[0] == "article" else None
+        out.append([_make(plan, job, folders, sha) for plan in planner.plan(task)])
     return out
 
 
-def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress,
-                job: _RenderJob) -> dict[str, Rendered]:
-    """Fingerprint and render ``plans`` in ``jobs`` processes as ``job`` says; what became of
-    each page, by path. Template errors are added to the loaded site's diagnostics, once per
-    template line (their pages are missing from the result)."""
-    from .parallel import map_chunks
-    global _JOB, _RENDER_CTX
-    if not plans:
-        return {}
-    # Made once, before the workers are forked: they inherit it, its templates compiled.
-    _JOB, _RENDER_CTX = job, _render_context(root, loaded)
-    for name in sorted({p.template for p in plans}):
+def _precompile(templates: Iterable[str]) -> None:
+    """Compile ``templates`` once, before workers are forked: they inherit them compiled."""
+    assert _RENDER_CTX is not None
+    for name in sorted(templates):
         with contextlib.suppress(Exception):  # a broken template is reported by each render
             _RENDER_CTX.env.get_template(name)
-    try:
-        note("render", 0, len(plans))
-        results = map_chunks(_render_chunk, plans, jobs, done=lambda n: note("render", n, len(plans)))
-    finally:
-        _JOB, _RENDER_CTX = None, None
+
+
+def _report(loaded: Loaded, results: Iterable[Diagnostic | Rendered]) -> list[Rendered]:
+    """The pages made; template errors go to the loaded site's diagnostics, once per template line."""
     failed_templates: set[tuple[str, int]] = set()
-    done: dict[str, Rendered] = {}
-    for plan, result in zip(plans, results, strict=True):
+    made: list[Rendered] = []
+    for result in results:
         if isinstance(result, Rendered):
-            done[plan.path] = result
+            made.append(result)
             continue
         where = (result.span.file, result.span.line)
         if where not in failed_templates:  # one report per template line, not one per page
             failed_templates.add(where)
             loaded.diagnostics.add(result)
-    return done
+    return made
+
+
+def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress,
+                job: _RenderJob) -> list[Rendered]:
+    """Fingerprint and render ``plans`` in ``jobs`` processes as ``job`` says; what became of
+    each page. Template errors are added to the loaded site's diagnostics (see _report)."""
+    from .parallel import map_chunks
+    global _JOB, _RENDER_CTX
+    if not plans:
+        return []
+    _JOB, _RENDER_CTX = job, _render_context(root, loaded)
+    _precompile({p.template for p in plans})
+    try:
+        note("render", 0, len(plans))
+        results = map_chunks(_render_chunk, plans, jobs, done=lambda n: note("render", n, len(plans)))
+    finally:
+        _JOB, _RENDER_CTX = None, None
+    return _report(loaded, results)
+
+
+def _plan_and_render(root: Path, loaded: Loaded, static_pages: Sequence[tuple[str, str]], jobs: int,
+                     note: Progress, job: _RenderJob) -> list[Rendered]:
+    """Plan every page of the loaded site and make it as :func:`_render_all` does, in ``jobs``
+    processes that each plan and render their share: no process holds every page's view. What
+    became of each page, in path order; pages that would share a path are reported (BW501)."""
+    from .pages import Planner, check_collisions, planning_tasks
+    from .parallel import map_chunks
+    global _JOB, _RENDER_CTX, _PLANNER
+    tasks = planning_tasks(loaded.graph, static_pages)
+    _JOB, _RENDER_CTX = job, _render_context(root, loaded)
+    _PLANNER = Planner(loaded.graph, loaded.config, static_pages)
+    _precompile(_RENDER_CTX.env.list_templates(filter_func=lambda name: name.endswith(".html")))
+    try:
+        note("render", 0, len(tasks))
+        results = map_chunks(_plan_render_chunk, tasks, jobs, done=lambda n: note("render", n, len(tasks)))
+    finally:
+        _JOB, _RENDER_CTX, _PLANNER = None, None, None
+    made = _report(loaded, (page for pages in results for page in pages))
+    check_collisions(((page.path, page.inputs) for page in made), loaded.diagnostics)
+    return sorted(made, key=lambda page: page.path)
 
 
 def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[str, Path]:

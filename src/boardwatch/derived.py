@@ -22,9 +22,14 @@ def derived_outputs(graph: Graph, plans: Sequence[PagePlan], config: SiteConfig)
 
 def page_outputs(graph: Graph, plans: Sequence[PagePlan], config: SiteConfig) -> dict[str, bytes]:
     """The outputs that list the pages: the sitemap, when there is a base URL."""
+    return listing_outputs(graph, [(p.path, p.view.kind, p.view.noindex) for p in plans], config)
+
+
+def listing_outputs(graph: Graph, pages: Sequence[tuple[str, str, bool]], config: SiteConfig) -> dict[str, bytes]:
+    """:func:`page_outputs` from each page's (path, view kind, noindex), in the order of the plans."""
     if not config.base_url:  # a sitemap lists absolute URLs only
         return {}
-    return {"sitemap.xml": sitemap(plans, graph, config)}
+    return {"sitemap.xml": sitemap(pages, graph, config)}
 
 
 def graph_outputs(graph: Graph, config: SiteConfig) -> dict[str, bytes]:
@@ -92,16 +97,17 @@ def atom_feed(title: str, feed: str, page: str, articles: Iterable[Article], con
     return "\n".join(out).encode("utf-8")
 
 
-def sitemap(plans: Sequence[PagePlan], graph: Graph, config: SiteConfig) -> bytes:
+def sitemap(pages: Sequence[tuple[str, str, bool]], graph: Graph, config: SiteConfig) -> bytes:
+    """Every indexable page of (path, view kind, noindex) ``pages``, in their order."""
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for plan in plans:
-        if plan.view.noindex:
+    for path, kind, noindex in pages:
+        if noindex:
             continue
-        loc = config.absolute(plan.path)
+        loc = config.absolute(path)
         out.append(f"  <url><loc>{escape(loc)}</loc>")
-        if plan.view.kind == "article":
-            article = graph.articles[plan.path.rsplit("/", 1)[1][: -len(".html")]]
+        if kind == "article":
+            article = graph.articles[path.rsplit("/", 1)[1][: -len(".html")]]
             out.append(f"    <lastmod>{(article.updated or article.date).isoformat()[:10]}</lastmod>")
         out.append("  </url>")
     out.append("</urlset>\n")

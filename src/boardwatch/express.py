@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from . import views
-from .model import Article, Source
+from .model import Article, Graph, Source
 
 if TYPE_CHECKING:
-    from .build import Loaded, Rendered
+    from .build import Rendered
     from .cache import Manifest
     from .diagnostics import Diagnostics
 
@@ -340,33 +340,32 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     return len(manifest.pages), len(stats), len(plans)
 
 
-def remember(store: Store, loaded: Loaded, sources: Sequence[Source], inputs: str, common: str,
-             done: Mapping[str, Rendered]) -> None:
-    """After a full build: keep what the express path needs. ``done`` holds each page's view
-    digest and, for the pages the render workers rendered, the JSON of their views; a view
-    the store lacks is encoded here."""
+def remember(store: Store, graph: Graph, sources: Sequence[Source], inputs: str, common: str,
+             made: Mapping[str, Rendered]) -> None:
+    """After a full build: keep what the express path needs. ``made`` holds each page's view
+    digest and, where the store's row is not already up to date, the JSON of its view."""
     from . import urls
     texts = {s.path: s for s in sources}
-    graph = loaded.graph
     context = {"names": [list(pair) for pair in graph.names],
                "targets": {e.id: [e.name, urls.entity_path(e.kind, e.id), e.kind.value]
                            for e in sorted(graph.entities.values(), key=lambda e: e.id)}}
     meta = {"inputs": inputs, "common": common, "context": json.dumps(context, ensure_ascii=False, sort_keys=True)}
-    views_by_path = {p.path: p.view for p in loaded.plans if p.view.kind == "article"}
     known = store.digests()
     rows: list[Row] = []
     keep: list[str] = []
     for article in graph.articles.values():
         page = urls.article_path(article.slug)
         source = texts.get(article.path)
-        view = views_by_path.get(page)
-        if source is None or view is None:
+        result = made.get(page)
+        if source is None or result is None or result.kind != "article":
+            continue
+        row = known.get(article.path)
+        if row is not None and (row[0], row[2], row[3]) == (source.sha256, page, result.digest):
+            keep.append(article.path)  # the same file makes the same shape
+            continue
+        shape = article_shape(source.text, article.body_md, article)
+        if result.view_json is None:  # the worker judged the row current; it is not: leave it out
             continue
         keep.append(article.path)
-        shape = article_shape(source.text, article.body_md, article)
-        result = done[page]
-        if known.get(article.path) == (source.sha256, shape, page, result.digest):
-            continue
-        text = result.view_json or encode_view(view)
-        rows.append(Row(article.path, source.sha256, shape, page, text, result.digest))
+        rows.append(Row(article.path, source.sha256, shape, page, result.view_json, result.digest))
     store.write(meta, rows, keep=keep)

@@ -63,41 +63,85 @@ def site_view(config: SiteConfig, extra_pages: Sequence[tuple[str, str]] = ()) -
                     generator=f"boardwatch {__version__}")
 
 
+# A unit of planning: (what, key). Planning a site is running every task of planning_tasks;
+# a build runs them in its render workers, each task giving one or more pages.
+Task = tuple[str, str]
+
+
+def planning_tasks(graph: Graph, static_pages: Sequence[tuple[str, str]] = ()) -> list[Task]:
+    """The tasks whose pages are the whole site, in a fixed order."""
+    tasks: list[Task] = [("home", "")]
+    tasks += [("article", slug) for slug in graph.articles]
+    tasks += [("entity", eid) for eid in graph.entities]
+    tasks += [("claim", cid) for cid in graph.claims]
+    tasks += [("indexes", ""), ("tags", "")]
+    tasks += [("entity_articles", eid) for eid in graph.entities]
+    tasks += [("page", str(i)) for i in range(len(static_pages))]
+    tasks += [("search", ""), ("404", "")]
+    return tasks
+
+
+class Planner:
+    """Plans the pages of one task at a time (see :func:`planning_tasks`)."""
+
+    def __init__(self, graph: Graph, config: SiteConfig, static_pages: Sequence[tuple[str, str]] = ()) -> None:
+        self.graph = graph
+        self._planner = _Planner(graph, config)
+        self._static = tuple(static_pages)
+
+    def plan(self, task: Task) -> list[PagePlan]:
+        what, key = task
+        p, g, config = self._planner, self._planner.g, self._planner.config
+        if what == "home":
+            return [p.home()]
+        if what == "article":
+            return [p.article(g.articles[key])]
+        if what == "entity":
+            return [p.entity(g.entities[key])]
+        if what == "claim":
+            return [p.claim_page(g.claims[key])]
+        if what == "indexes":
+            return p.indexes()
+        if what == "tags":
+            return p.tags()
+        if what == "entity_articles":
+            return p.entity_articles(g.entities[key])
+        if what == "page":
+            template, title = self._static[int(key)]
+            path = template.split("/", 1)[1]
+            return [PagePlan(path, template, StaticPage(kind="page", path=path, title=title, template=template,
+                                                        section=path, canonical=config.absolute(path),
+                                                        breadcrumbs=(Crumb("Home", urls.HOME),),
+                                                        jsonld=p.ld.webpage(title, path)),
+                             frozenset({"templates/" + template}))]
+        if what == "search":
+            return [p.search()]
+        if what == "404":
+            return [PagePlan(urls.NOT_FOUND, "404.html",
+                             StaticPage(kind="404", path=urls.NOT_FOUND, title="Page not found", template="404.html",
+                                        noindex=True, link_base=config.base_url or "/",
+                                        jsonld=p.ld.webpage("Page not found", urls.NOT_FOUND)), frozenset())]
+        raise ValueError(f"unknown planning task {task!r}")
+
+
 def plan_pages(graph: Graph, config: SiteConfig, diags: Diagnostics,
                static_pages: Sequence[tuple[str, str]] = ()) -> tuple[PagePlan, ...]:
     """Every page of the site. ``static_pages`` are (template name, title) pairs from templates/pages/."""
-    planner = _Planner(graph, config)
-    plans: list[PagePlan] = [planner.home()]
-    plans += [planner.article(a) for a in graph.articles.values()]
-    plans += [planner.entity(e) for e in graph.entities.values()]
-    plans += [planner.claim_page(c) for c in graph.claims.values()]
-    plans += planner.indexes()
-    plans += planner.tags()
-    plans += [p for e in graph.entities.values() for p in planner.entity_articles(e)]
-    for template, title in static_pages:
-        path = template.split("/", 1)[1]
-        plans.append(PagePlan(path, template, StaticPage(kind="page", path=path, title=title, template=template,
-                                                         section=path, canonical=config.absolute(path),
-                                                         breadcrumbs=(Crumb("Home", urls.HOME),),
-                                                         jsonld=planner.ld.webpage(title, path)),
-                              frozenset({"templates/" + template})))
-    plans.append(planner.search())
-    plans.append(PagePlan(urls.NOT_FOUND, "404.html",
-                          StaticPage(kind="404", path=urls.NOT_FOUND, title="Page not found", template="404.html",
-                                     noindex=True, link_base=config.base_url or "/",
-                                     jsonld=planner.ld.webpage("Page not found", urls.NOT_FOUND)), frozenset()))
-    _check_collisions(plans, diags)
+    planner = Planner(graph, config, static_pages)
+    plans = [plan for task in planning_tasks(graph, static_pages) for plan in planner.plan(task)]
+    check_collisions(((p.path, p.inputs) for p in plans), diags)
     return tuple(sorted(plans, key=lambda p: p.path))
 
 
-def _check_collisions(plans: Iterable[PagePlan], diags: Diagnostics) -> None:
-    owners: dict[str, list[PagePlan]] = {}
-    for plan in plans:
-        owners.setdefault(plan.path.casefold(), []).append(plan)
-    for path, clash in sorted(owners.items()):
+def check_collisions(pages: Iterable[tuple[str, frozenset[str]]], diags: Diagnostics) -> None:
+    """BW501 for every path that two pages would be written to; ``pages`` are (path, inputs)."""
+    owners: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for path, inputs in pages:
+        owners.setdefault(path.casefold(), []).append((path, inputs))
+    for _, clash in sorted(owners.items()):
         if len(clash) > 1:
-            sources = sorted({i for p in clash for i in p.inputs if not i.startswith("*")} or {"(generated)"})
-            diags.error("BW501", f"{len(clash)} pages would be written to {clash[0].path}: " + ", ".join(sources),
+            sources = sorted({i for _, inputs in clash for i in inputs if not i.startswith("*")} or {"(generated)"})
+            diags.error("BW501", f"{len(clash)} pages would be written to {clash[0][0]}: " + ", ".join(sources),
                         Span(sources[0]), hint="rename one of the files (or its slug) so each page has its own path")
 
 

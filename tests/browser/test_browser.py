@@ -63,8 +63,16 @@ def test_search_finds_peskov_and_leads_to_his_page(served: Any, tab: Page) -> No
     assert violations == []  # Pagefind's scripts and wasm run under the theme's CSP
 
 
-def _result_pages(tab: Page) -> list[str]:
+PAGE_SIZE = 5  # results Pagefind's UI shows before "Load more" (each may link to several places in its page)
+
+
+def _result_pages(tab: Page, total: int | None = None) -> list[str]:
+    """The pages of the results shown; with ``total``, once as many are shown as will be (the
+    count appears before the results do)."""
     links = tab.locator(".pagefind-ui__result-link")
+    if total is not None:
+        tab.wait_for_function("n => document.querySelectorAll('.pagefind-ui__result').length >= n",
+                              arg=min(total, PAGE_SIZE))
     hrefs = (links.nth(i).get_attribute("href") or "" for i in range(links.count()))
     return [h.split("#")[0].removeprefix(PREFIX) for h in hrefs]
 
@@ -106,7 +114,8 @@ def test_search_over_shards_finds_what_one_index_finds(served: Any, sharded: Any
     assert len([s for s in shards["shards"] if s["path"]]) >= 2  # merged into the first one
     single = _search(tab, served, "Putin")
     assert _search(tab, sharded, "Putin") == single
-    found = _result_pages(tab)
+    found = _result_pages(tab, single)
+    assert tab.locator(".pagefind-ui__result").count() == min(single, PAGE_SIZE)
     assert len({search.shard_of(rel, shards["count"]) for rel in found}) >= 2  # results from several shards
     tab.locator(".pagefind-ui__result-link", has_text="Vladimir Putin").first.click()
     tab.wait_for_url(sharded.url("people/vladimir-putin.html"))  # and they lead into the sub-path

@@ -8,7 +8,7 @@ from site_helpers import make_site
 
 from boardwatch.build import load
 from boardwatch.diagnostics import Diagnostics, Span
-from boardwatch.pages import PagePlan, _check_collisions
+from boardwatch.pages import PagePlan, check_collisions
 from boardwatch.views import StaticPage
 
 
@@ -101,9 +101,13 @@ def _plan(path: str, *inputs: str) -> PagePlan:
     return PagePlan(path=path, template="page.html", view=view, inputs=frozenset(inputs))
 
 
+def _check(plans: list[PagePlan], diags: Diagnostics) -> None:
+    check_collisions(((p.path, p.inputs) for p in plans), diags)
+
+
 def test_collision_check_names_every_file_and_ignores_case() -> None:
     diags = Diagnostics()
-    _check_collisions([_plan("people/x.html", "content/people/x.md"), _plan("People/X.html", "content/b.md"),
+    _check([_plan("people/x.html", "content/people/x.md"), _plan("People/X.html", "content/b.md"),
                        _plan("people/y.html", "content/people/y.md")], diags)
     [d] = list(diags)
     assert d.code == "BW501"
@@ -113,12 +117,12 @@ def test_collision_check_names_every_file_and_ignores_case() -> None:
 
 def test_collision_between_generated_pages() -> None:
     diags = Diagnostics()
-    _check_collisions([_plan("a.html", "*articles"), _plan("a.html")], diags)
+    _check([_plan("a.html", "*articles"), _plan("a.html")], diags)
     [d] = list(diags)
     assert (d.code, d.span.file) == ("BW501", "(generated)")
 
 
 def test_no_collision_no_diagnostic() -> None:
     diags = Diagnostics()
-    _check_collisions([_plan("a.html", "x"), _plan("b.html", "x")], diags)
+    _check([_plan("a.html", "x"), _plan("b.html", "x")], diags)
     assert list(diags) == []

@@ -74,20 +74,21 @@ class Loaded:
 _PARSE_CACHE: caching.ParseCache | None = None  # what parse workers inherit when forked
 
 
-def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Record | None, list[Diagnostic], Any, list[str]]]:
+def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Record | None, list[Diagnostic], str | None, list[str]]]:
     """Parse (or take from the parse cache) and validate each source: its record, its problems,
-    its new cache entry (None when it came from the cache), and the ids of the claims of a file
+    its new cache entry (None when it came from the cache, or there is no cache), and the ids of the claims of a file
     that failed to validate (so that revisits of them are not reported as unknown)."""
     from .frontmatter import parse
     from .schema import validate
-    out: list[tuple[Record | None, list[Diagnostic], Any, list[str]]] = []
+    out: list[tuple[Record | None, list[Diagnostic], str | None, list[str]]] = []
     for source in sources:
         diags = Diagnostics()
         doc = _PARSE_CACHE.get(source) if _PARSE_CACHE is not None else None
         entry = None
         if doc is None:
             doc = parse(source, diags)
-            entry = caching.cache_entry(doc) if doc is not None else None
+            # A new entry for the parse cache, when there is one (--no-cache has none to fill).
+            entry = caching.cache_entry(doc) if doc is not None and _PARSE_CACHE is not None else None
         record = validate(doc, diags) if doc is not None else None
         failed: list[str] = []
         if record is None and doc is not None and isinstance(doc.data.get("claims"), list):

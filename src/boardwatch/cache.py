@@ -61,19 +61,7 @@ def inputs_digest(settings: str, sources: Iterable[tuple[str, str]]) -> str:
     return digest([settings, *(f"{path}:{sha}" for path, sha in sorted(sources))])
 
 
-# -- JSON encoding of front-matter values (dates are not JSON) ---------------------------------
-def _encode(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, dt.datetime):
-        return [_DATETIME, value.isoformat()]
-    if isinstance(value, dt.date):
-        return [_DATE, value.isoformat()]
-    return value
-
-
+# -- JSON encoding of front-matter values (dates are not JSON: see _encode_date) ----------------
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _decode(v) for k, v in value.items()}
@@ -103,7 +91,7 @@ class ParseCache:
         self.path = path
         self.enabled = path is not None
         self.valid = valid  # False: the file is corrupt or foreign; it is replaced when saved
-        self.fresh: dict[str, Any] = {}  # sha256 -> entry parsed by this build
+        self.fresh: dict[str, str] = {}  # sha256 -> entry parsed by this build (see cache_entry)
         self.used: set[str] = set()  # the sha256 of every file this build read
         self._db: tuple[int, sqlite3.Connection] | None = None  # (pid, connection): never across a fork
 
@@ -138,7 +126,7 @@ class ParseCache:
             return None
         return doc
 
-    def keep(self, source: Source, entry: Any) -> None:
+    def keep(self, source: Source, entry: str | None) -> None:
         """Keep ``source``'s entry for the next build: ``entry`` when it was parsed now
         (see :func:`cache_entry`), else the one it was taken from."""
         if not self.enabled:
@@ -153,10 +141,20 @@ class ParseCache:
         self._db = None
 
 
-def cache_entry(doc: Document) -> dict[str, Any]:
-    """What the parse cache keeps of a parsed document."""
-    return {"data": _encode(doc.data), "values": _spans(doc.values), "keys": _spans(doc.keys),
-            "body_line": doc.body_line}
+def cache_entry(doc: Document) -> str:
+    """What the parse cache keeps of a parsed document, as the JSON text it stores."""
+    return json.dumps({"data": doc.data, "values": _spans(doc.values), "keys": _spans(doc.keys),
+                       "body_line": doc.body_line}, default=_encode_date, ensure_ascii=False)
+
+
+def _encode_date(value: Any) -> Any:
+    """A date or time as JSON (which has neither): a list that ``_decode`` turns back into it.
+    ``json.dumps`` calls this for them alone."""
+    if isinstance(value, dt.datetime):
+        return [_DATETIME, value.isoformat()]
+    if isinstance(value, dt.date):
+        return [_DATE, value.isoformat()]
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _read_json(path: Path, what: str, diags: Diagnostics) -> dict[str, Any] | None:
@@ -230,8 +228,7 @@ def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("CREATE TABLE IF NOT EXISTS entries (sha256 TEXT PRIMARY KEY, entry TEXT NOT NULL)")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('header', ?)", (json.dumps(_header(), sort_keys=True),))
-        db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
-                       ((sha, json.dumps(entry, ensure_ascii=False)) for sha, entry in sorted(cache.fresh.items())))
+        db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", sorted(cache.fresh.items()))
         db.execute("CREATE TEMP TABLE used (sha256 TEXT PRIMARY KEY)")
         db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((sha,) for sha in sorted(cache.used)))
         db.execute("DELETE FROM entries WHERE sha256 NOT IN (SELECT sha256 FROM used)")

@@ -273,7 +273,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             raise ContentErrors(diags)
         from .templates import static_pages
         common = _common_digest(root, loaded)
-        stored = {page: (sha, digest) for sha, _, page, digest in (store.digests() if store else {}).values()}
+        known = store.digests() if store is not None else {}
+        stored = {page: (sha, digest) for sha, _, page, digest in known.values()}
         try:
             # A first build is written beside the output and swapped in; later ones patch it in place.
             with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
@@ -318,10 +319,12 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 stage.commit()
         except PublishError as exc:
             raise OutputError(str(exc)) from exc
-    if use_cache:
-        caching.save_parse_cache(cache_dir, parse_cache)
-    if store is not None:
-        express.remember(store, loaded.graph, sources, inputs, common, {page.path: page for page in made})
+        # Still frozen (see _no_cycle_collection): collecting the whole graph here would be wasted.
+        if use_cache:
+            caching.save_parse_cache(cache_dir, parse_cache)
+        if store is not None:
+            express.remember(store, loaded.graph, sources, inputs, common, {page.path: page for page in made},
+                             known)
     return BuildResult(out=out, pages=len(made), files=len(written),
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(rendered))
 

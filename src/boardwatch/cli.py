@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 content errors (or warnings under --strict), 2 usage er
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 import traceback
@@ -134,6 +135,15 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
+
+
+def entry() -> None:
+    """The ``boardwatch`` command: :func:`main`, then exit. Everything still alive is frozen
+    out of the cyclic collector first: the process is ending, and the collection Python runs
+    on the way out would walk a whole site's graph for nothing."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -150,7 +150,7 @@ class Store:
         try:
             with self._connect() as db:
                 for source in sources:
-                    found = db.execute("SELECT source, sha256, shape, page, view, digest FROM articles "
+                    found = db.execute("SELECT source, sha256, shape, page, view, digest FROM views "
                                        "WHERE source = ?", (source,)).fetchone()
                     if found is not None:
                         out[source] = Row(*(str(v) for v in found))
@@ -163,7 +163,7 @@ class Store:
         try:
             with self._connect() as db:
                 return {str(r[0]): (str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in
-                        db.execute("SELECT source, sha256, shape, page, digest FROM articles")}
+                        db.execute("SELECT source, sha256, shape, page, digest FROM views")}
         except sqlite3.Error:
             return {}
 
@@ -178,15 +178,18 @@ class Store:
         try:
             db.execute("BEGIN")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute("CREATE TABLE IF NOT EXISTS articles (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
-                       "shape TEXT NOT NULL, page TEXT NOT NULL, view TEXT NOT NULL, digest TEXT NOT NULL)")
+            db.execute("DROP TABLE IF EXISTS articles")  # the layout of earlier versions
+            # The view last: reading the other columns then never goes through its pages.
+            db.execute("CREATE TABLE IF NOT EXISTS views (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
+                       "shape TEXT NOT NULL, page TEXT NOT NULL, digest TEXT NOT NULL, view TEXT NOT NULL)")
             db.execute("DELETE FROM meta")
             db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
             if keep is not None:
                 db.execute("CREATE TEMP TABLE keep (source TEXT PRIMARY KEY)")
                 db.executemany("INSERT INTO keep VALUES (?)", ((s,) for s in keep))
-                db.execute("DELETE FROM articles WHERE source NOT IN (SELECT source FROM keep)")
-            db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
+                db.execute("DELETE FROM views WHERE source NOT IN (SELECT source FROM keep)")
+            db.executemany("INSERT OR REPLACE INTO views (source, sha256, shape, page, view, digest) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
                            (dataclasses.astuple(r) for r in rows))
             db.execute("COMMIT")
         except sqlite3.Error:
@@ -341,16 +344,16 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
 
 
 def remember(store: Store, graph: Graph, sources: Sequence[Source], inputs: str, common: str,
-             made: Mapping[str, Rendered]) -> None:
+             made: Mapping[str, Rendered], known: Mapping[str, tuple[str, str, str, str]]) -> None:
     """After a full build: keep what the express path needs. ``made`` holds each page's view
-    digest and, where the store's row is not already up to date, the JSON of its view."""
+    digest and, where the store's row is not already up to date, the JSON of its view;
+    ``known`` is what the store held before the build (see :meth:`Store.digests`)."""
     from . import urls
     texts = {s.path: s for s in sources}
     context = {"names": [list(pair) for pair in graph.names],
                "targets": {e.id: [e.name, urls.entity_path(e.kind, e.id), e.kind.value]
                            for e in sorted(graph.entities.values(), key=lambda e: e.id)}}
     meta = {"inputs": inputs, "common": common, "context": json.dumps(context, ensure_ascii=False, sort_keys=True)}
-    known = store.digests()
     rows: list[Row] = []
     keep: list[str] = []
     for article in graph.articles.values():

@@ -23,10 +23,10 @@ STAGES = (
     ("parse: split and YAML", "frontmatter.py", "parse"),
     ("validate: schema", "schema.py", "validate"),
     ("resolve: graph and back-links", "resolve.py", "resolve"),
-    ("plan: views for every page", "pages.py", "plan_pages"),
+    ("plan: views for every page", "pages.py", "plan"),
     ("fingerprint pages (view digests)", "express.py", "view_digest"),
     ("render: Markdown", "render.py", "markdown"),
-    ("render: templates and writing", "build.py", "_render_chunk"),
+    ("render: templates and writing", "build.py", "_make"),
     ("derived: feeds, data/ (beside planning)", "derived.py", "graph_outputs"),
     ("search index (Pagefind)", "search.py", "search_index"),
     ("express path (a body edit, with --warm)", "express.py", "run"),
@@ -60,14 +60,13 @@ def main() -> int:
     total = max(t[3] for t in stats.stats.values())  # type: ignore[attr-defined]
     print(f"{result.pages} pages, {result.rendered} rendered; {total:.1f}s under the profiler\n")
     print("| stage | seconds | share |\n|---|---:|---:|")
-    render_md = 0.0
+    counted: dict[str, float] = {}
     for label, module, name in STAGES:
         seconds = sum(v[3] for (file, _, func), v in stats.stats.items()  # type: ignore[attr-defined]
                       if file.endswith(module) and func == name)
-        if name == "markdown":
-            render_md = seconds
-        if name == "_render_chunk":
-            seconds -= render_md  # Markdown is counted on its own row
+        counted[name] = seconds
+        if name == "_make":  # Markdown and view digests are counted on their own rows
+            seconds -= counted["markdown"] + counted["view_digest"]
         print(f"| {label} | {seconds:.1f} | {seconds / total:.0%} |")
     return 0
 

@@ -26,7 +26,7 @@ STAGES = (
     ("plan: views for every page", "pages.py", "plan"),
     ("fingerprint pages (view digests)", "express.py", "view_digest"),
     ("render: Markdown", "render.py", "markdown"),
-    ("render: templates and writing", "build.py", "_make"),
+    ("render: templates and writing", "workers.py", "_make"),
     ("derived: feeds, data/ (beside planning)", "derived.py", "graph_outputs"),
     ("search index (Pagefind)", "search.py", "search_index"),
     ("express path (a body edit, with --warm)", "express.py", "run"),

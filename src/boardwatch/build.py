@@ -7,17 +7,16 @@ unless every stage before rendering finished without an error.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from pathlib import Path
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import cache as caching
 from .diagnostics import Diagnostic, Diagnostics, Span
@@ -27,8 +26,7 @@ from .publish import MARKER, Patch, PublishError, Staging, check_output, clean_s
 if TYPE_CHECKING:
     from .config import SiteConfig
     from .model import Graph, Record, Source
-    from .pages import PagePlan, Planner, Task
-    from .render import RenderContext
+    from .pages import PagePlan
 
 # The stages past reading are imported where they are first needed: a build that finds
 # nothing changed is over before Markdown, YAML or Jinja would have finished importing.
@@ -184,13 +182,14 @@ def check(root: Path, *, drafts: bool = True, base_url: str | None = None, rende
     """Validate everything a build validates, including the templates, and write nothing."""
     from .derived import derived_paths
     from .parallel import default_jobs
+    from .workers import RenderJob, render_all
     jobs = jobs or default_jobs()
     note = progress or (lambda *_: None)
     note("read", 0, 0)
     with _thawed_after():
         loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs, freeze=True)
         if render_pages and not loaded.diagnostics.has_errors:
-            _render_all(root, loaded, loaded.plans, jobs, note, _RenderJob(None, False, None, {}))
+            render_all(root, loaded, loaded.plans, jobs, note, RenderJob(None, False, None, {}))
     if not loaded.diagnostics.has_errors:  # static files that would replace a page (BW501), as build finds them
         derived = derived_paths(loaded.graph, loaded.config)
         _static_files(root, {p.path for p in loaded.plans} | derived, loaded.diagnostics)
@@ -250,6 +249,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     from .parallel import Background, default_jobs
     from .search import search_index
     from .sources import discover
+    from .workers import RenderJob, plan_and_render
     jobs = jobs or default_jobs()
     sources = discover(root, diags)
     inputs = caching.inputs_digest(settings, ((s.path, s.sha256) for s in sources))
@@ -280,10 +280,10 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
                 # Workers plan and fingerprint every page and write those the output lacks into
                 # the stage: a page made from exactly what made it last time is kept as it is.
-                job = _RenderJob(stage.files_root, store is not None, common,
+                job = RenderJob(stage.files_root, store is not None, common,
                                  manifest.pages if manifest is not None else {}, stored,
                                  {s.path: s.sha256 for s in sources})
-                made = _plan_and_render(root, loaded, static_pages(root), jobs, note, job)
+                made = plan_and_render(root, loaded, static_pages(root), jobs, note, job)
                 if not diags.has_errors:
                     copies = _static_files(root, {p.path for p in made} | derived_paths(loaded.graph, loaded.config),
                                            diags)
@@ -350,175 +350,16 @@ def _theme_dir() -> Path:
 
 def _common_digest(root: Path, loaded: Loaded) -> str:
     """What every page depends on: version, settings, every template, the autolink names."""
-    from .pages import site_view
     from . import __version__
+    from .pages import site_view
+    from .templates import page_titles
     parts: list[str | bytes] = [__version__, repr(loaded.config), repr(loaded.graph.names)]
     for folder in (root / "templates", _theme_dir() / "templates"):
         if folder.is_dir():
             for path in sorted(folder.rglob("*.html")):
                 parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    parts.append(repr(site_view(loaded.config, _page_titles(root))))
+    parts.append(repr(site_view(loaded.config, page_titles(root))))
     return caching.digest(parts)
-
-
-def _page_titles(root: Path) -> tuple[tuple[str, str], ...]:
-    from .templates import static_pages
-    return tuple((t.split("/", 1)[1], title) for t, title in static_pages(root))
-
-
-# What render workers inherit when they are forked (see parallel.py): what they are asked to
-# do, the render context made from the loaded site and, when they plan pages too, the planner.
-_JOB: _RenderJob | None = None
-_RENDER_CTX: RenderContext | None = None
-_PLANNER: Planner | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _RenderJob:
-    into: Path | None  # the folder pages are written into; None to check templates only
-    keep_views: bool  # return the JSON of article views the express path needs (see Rendered)
-    common: str | None  # what every page depends on (see _common_digest); None: no fingerprints
-    previous: Mapping[str, str]  # page path -> fingerprint in the output being updated
-    stored: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict)  # article page ->
-    #   (source sha256, view digest) in the express path's store
-    shas: Mapping[str, str] = dataclasses.field(default_factory=dict)  # content file -> sha256
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """What became of one page: its path and inputs, what the sitemap needs of its view, its
-    fingerprint and view digest (empty without ``common``), whether it was rendered (False:
-    the previous output has it as it would be made), and the JSON of its view when the express
-    path's store needs it (an article rendered now, or one the store holds otherwise)."""
-
-    path: str
-    inputs: frozenset[str]
-    kind: str
-    noindex: bool
-    fingerprint: str
-    digest: str
-    rendered: bool
-    view_json: str | None = None
-
-
-def _render_context(root: Path, loaded: Loaded) -> RenderContext:
-    from . import urls
-    from .pages import site_view
-    from .render import LinkTarget, RenderContext
-    from .templates import make_environment
-    targets = {e.id: LinkTarget(e.name, urls.entity_path(e.kind, e.id), e.kind.value)
-               for e in loaded.graph.entities.values()}
-    return RenderContext(make_environment(root), site_view(loaded.config, _page_titles(root)),
-                         loaded.graph.names, targets, autolink=loaded.config.autolink)
-
-
-def _make(plan: PagePlan, job: _RenderJob, folders: set[Path], source_sha: str | None = None) -> Diagnostic | Rendered:
-    """Fingerprint ``plan``; render it and write it into the job's folder unless the previous
-    output has it. A template error comes back as a diagnostic."""
-    from .express import encode_view, fingerprint, view_digest
-    from .render import RenderError, render
-    assert _RENDER_CTX is not None, "rendering started without its context"
-    digest = print_ = ""
-    if job.common is not None:
-        digest = view_digest(plan.view)
-        print_ = fingerprint(job.common, plan.path, plan.template, digest, plan.markdown)
-    made = job.common is None or job.previous.get(plan.path) != print_
-    if made:
-        try:
-            data = render(plan, _RENDER_CTX)
-        except RenderError as exc:
-            return exc.diagnostic
-        if job.into is not None:
-            target = job.into.joinpath(*plan.path.split("/"))
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            target.write_bytes(data)
-    kept = None
-    if job.keep_views and plan.view.kind == "article" and (made or job.stored.get(plan.path) != (source_sha, digest)):
-        kept = encode_view(plan.view)
-    return Rendered(plan.path, plan.inputs, plan.view.kind, plan.view.noindex, print_, digest, made, kept)
-
-
-def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | Rendered]:
-    assert _JOB is not None, "rendering started without _render_all"
-    folders: set[Path] = set()
-    return [_make(plan, _JOB, folders) for plan in plans]
-
-
-def _plan_render_chunk(tasks: Sequence[Task]) -> list[list[Diagnostic | Rendered]]:
-    """Plan the pages of each task, then make each page as :func:`_make` does."""
-    assert _JOB is not None and _PLANNER is not None, "planning started without _plan_and_render"
-    job, planner = _JOB, _PLANNER
-    folders: set[Path] = set()
-    out: list[list[Diagnostic | Rendered]] = []
-    for task in tasks:
-        sha = job.shas.get(planner.graph.articles[task[1]].path) if task[0] == "article" else None
-        out.append([_make(plan, job, folders, sha) for plan in planner.plan(task)])
-    return out
-
-
-def _precompile(templates: Iterable[str]) -> None:
-    """Compile ``templates`` once, before workers are forked: they inherit them compiled."""
-    assert _RENDER_CTX is not None
-    for name in sorted(templates):
-        with contextlib.suppress(Exception):  # a broken template is reported by each render
-            _RENDER_CTX.env.get_template(name)
-
-
-def _report(loaded: Loaded, results: Iterable[Diagnostic | Rendered]) -> list[Rendered]:
-    """The pages made; template errors go to the loaded site's diagnostics, once per template line."""
-    failed_templates: set[tuple[str, int]] = set()
-    made: list[Rendered] = []
-    for result in results:
-        if isinstance(result, Rendered):
-            made.append(result)
-            continue
-        where = (result.span.file, result.span.line)
-        if where not in failed_templates:  # one report per template line, not one per page
-            failed_templates.add(where)
-            loaded.diagnostics.add(result)
-    return made
-
-
-def _render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress,
-                job: _RenderJob) -> list[Rendered]:
-    """Fingerprint and render ``plans`` in ``jobs`` processes as ``job`` says; what became of
-    each page. Template errors are added to the loaded site's diagnostics (see _report)."""
-    from .parallel import map_chunks
-    global _JOB, _RENDER_CTX
-    if not plans:
-        return []
-    _JOB, _RENDER_CTX = job, _render_context(root, loaded)
-    _precompile({p.template for p in plans})
-    try:
-        note("render", 0, len(plans))
-        results = map_chunks(_render_chunk, plans, jobs, done=lambda n: note("render", n, len(plans)))
-    finally:
-        _JOB, _RENDER_CTX = None, None
-    return _report(loaded, results)
-
-
-def _plan_and_render(root: Path, loaded: Loaded, static_pages: Sequence[tuple[str, str]], jobs: int,
-                     note: Progress, job: _RenderJob) -> list[Rendered]:
-    """Plan every page of the loaded site and make it as :func:`_render_all` does, in ``jobs``
-    processes that each plan and render their share: no process holds every page's view. What
-    became of each page, in path order; pages that would share a path are reported (BW501)."""
-    from .pages import Planner, check_collisions, planning_tasks
-    from .parallel import map_chunks
-    global _JOB, _RENDER_CTX, _PLANNER
-    tasks = planning_tasks(loaded.graph, static_pages)
-    _JOB, _RENDER_CTX = job, _render_context(root, loaded)
-    _PLANNER = Planner(loaded.graph, loaded.config, static_pages)
-    _precompile(_RENDER_CTX.env.list_templates(filter_func=lambda name: name.endswith(".html")))
-    try:
-        note("render", 0, len(tasks))
-        results = map_chunks(_plan_render_chunk, tasks, jobs, done=lambda n: note("render", n, len(tasks)))
-    finally:
-        _JOB, _RENDER_CTX, _PLANNER = None, None, None
-    made = _report(loaded, (page for pages in results for page in pages))
-    check_collisions(((page.path, page.inputs) for page in made), loaded.diagnostics)
-    return sorted(made, key=lambda page: page.path)
 
 
 def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[str, Path]:

@@ -33,7 +33,7 @@ from . import views
 from .model import Article, Graph, Source
 
 if TYPE_CHECKING:
-    from .build import Rendered
+    from .workers import Rendered
     from .cache import Manifest
     from .diagnostics import Diagnostics
 
@@ -238,7 +238,6 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     None to take the full path. Problems in the changed files are added to ``diags`` (the
     caller raises them) and nothing is written."""
     from . import cache as caching
-    from .build import _page_titles
     from .config import load_config
     from .diagnostics import Diagnostics
     from .export import article_record
@@ -249,7 +248,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     from .schema import validate
     from .search import BUNDLE, search_index
     from .sources import read_one
-    from .templates import make_environment
+    from .templates import make_environment, page_titles
 
     meta = store.meta()
     if meta is None or meta.get("inputs") != manifest.inputs or meta.get("common") != manifest.common:
@@ -305,7 +304,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     config = load_config(root, local, base_url=base_url, search=search)
     context = json.loads(meta["context"])
     targets = {i: LinkTarget(name, path, kind) for i, (name, path, kind) in context["targets"].items()}
-    ctx = RenderContext(make_environment(root), site_view(config, _page_titles(root)),
+    ctx = RenderContext(make_environment(root), site_view(config, page_titles(root)),
                         [(name, i) for name, i in context["names"]], targets, autolink=config.autolink)
     rendered: dict[str, bytes] = {}
     for plan in plans:

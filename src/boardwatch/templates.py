@@ -69,6 +69,11 @@ def iso_date(value: dt.date | None) -> str:
     return value.isoformat()
 
 
+def page_titles(root: Path | None) -> tuple[tuple[str, str], ...]:
+    """(output path, title) of each of the site's own pages (see :func:`static_pages`)."""
+    return tuple((t.split("/", 1)[1], title) for t, title in static_pages(root))
+
+
 def static_pages(root: Path | None) -> tuple[tuple[str, str], ...]:
     """(template name, title) for each ``templates/pages/NAME.html`` of the site, in name order.
 

@@ -27,6 +27,10 @@ class Span:
     column: int = 0
     length: int = 0
 
+    def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int]]:
+        # Rebuilt by its constructor when pickled (see model.Ref): twice as fast as the generic way.
+        return (Span, (self.file, self.line, self.column, self.length))
+
 
 # Stable codes. BW1xx syntax, BW2xx shape, BW3xx graph, BW4xx config, BW5xx output,
 # BW6xx templates, BW9xx internal.

@@ -68,6 +68,11 @@ class Ref:
     span: Span
     key_path: str = ""
 
+    def __reduce__(self) -> tuple[type[Ref], tuple[str, Span, str]]:
+        # Rebuilt by its constructor when pickled (records travel back from the parse
+        # workers by the tens of thousands): about twice as fast as the generic way.
+        return (Ref, (self.id, self.span, self.key_path))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Link:

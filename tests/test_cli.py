@@ -576,22 +576,27 @@ def test_build_failure_writes_nothing_and_reports_in_each_format(tmp_path: Path)
 
 def test_plain_progress_lines_in_a_log_and_stage_lines_with_verbose(base_site: Path, tmp_path: Path) -> None:
     plain = bw("build", base_site, "--out", tmp_path / "a", "--no-cache", "--no-search")
-    assert re.search(r"^render: \d+ pages$", plain.stderr, re.MULTILINE), plain.stderr
+    assert re.search(r"^parse: \d+ files$", plain.stderr, re.MULTILINE), plain.stderr
+    assert re.search(r"^plan: \d+ tasks, each planning and rendering pages$", plain.stderr, re.MULTILINE), plain.stderr
     assert "\r" not in plain.stderr
     verbose = bw("build", base_site, "--out", tmp_path / "b", "--no-cache", "--no-search", "--verbose")
     assert re.search(r"^read\.\.\.$", verbose.stderr, re.MULTILINE)
-    assert re.search(r"^render: (\d+)/\1$", verbose.stderr, re.MULTILINE), verbose.stderr
+    assert re.search(r"^plan: (\d+)/\1$", verbose.stderr, re.MULTILINE), verbose.stderr
+    checked = bw("check", base_site)  # check renders the pages it has planned: it counts pages
+    assert re.search(r"^render: \d+ pages$", checked.stderr, re.MULTILINE), checked.stderr
 
 
 def test_progress_bar_on_a_terminal_moves_for_build_and_check(tmp_path: Path) -> None:
     many = {f"content/articles/many-{i}.md": f"---\ntitle: Article {i}\ndate: 2026-01-19\nactors: [russia]\n---\n"
             for i in range(150)}
     root = make_site(tmp_path, many)
-    for args in (("build", root, "--out", tmp_path / "out", "--no-cache", "--no-search"), ("check", root)):
+    # A build plans and renders task by task (one per article, entity...); check renders its plans.
+    for args, stage in ((("build", root, "--out", tmp_path / "out", "--no-cache", "--no-search"), "plan"),
+                        (("check", root), "render")):
         code, err = bw_tty(*args)
         assert code == 0, err
-        counts = [int(n) for n in re.findall(r"\r\s*render \[[#-]+\] (\d+)/\d+", err)]
-        total = int(re.findall(r"render \[[#-]+\] \d+/(\d+)", err)[0])
+        counts = [int(n) for n in re.findall(rf"\r\s*{stage} \[[#-]+\] (\d+)/\d+", err)]
+        total = int(re.findall(rf"{stage} \[[#-]+\] \d+/(\d+)", err)[0])
         assert total > 150 and counts[0] == 0 and counts[-1] == total
         assert len(set(counts)) >= 3 and counts == sorted(counts), counts  # it moves, forwards
     quiet_code, quiet = bw_tty("build", root, "--out", tmp_path / "q", "--no-cache", "--quiet")

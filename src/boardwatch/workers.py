@@ -166,8 +166,9 @@ def plan_and_render(root: Path, loaded: Loaded, static_pages: Sequence[tuple[str
     _PLANNER = Planner(loaded.graph, loaded.config, static_pages)
     _precompile(_RENDER_CTX.env.list_templates(filter_func=lambda name: name.endswith(".html")))
     try:
-        note("render", 0, len(tasks))
-        results = map_chunks(_plan_render_chunk, tasks, jobs, done=lambda n: note("render", n, len(tasks)))
+        # Progress counts planning tasks (a page, or a run of index pages), the unit of work here.
+        note("plan", 0, len(tasks))
+        results = map_chunks(_plan_render_chunk, tasks, jobs, done=lambda n: note("plan", n, len(tasks)))
     finally:
         _JOB, _RENDER_CTX, _PLANNER = None, None, None
     made = _report(loaded, (page for pages in results for page in pages))

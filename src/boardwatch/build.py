@@ -179,20 +179,24 @@ def _load_graph(root: Path, *, drafts: bool, base_url: str | None, search: bool 
 
 def check(root: Path, *, drafts: bool = True, base_url: str | None = None, render_pages: bool = True,
           jobs: int | None = None, progress: Progress | None = None) -> Diagnostics:
-    """Validate everything a build validates, including the templates, and write nothing."""
+    """Validate everything a build validates, including the templates, and write nothing.
+    Pages are planned and rendered as a build does (in the workers); ``render_pages=False``
+    only plans them, here."""
     from .derived import derived_paths
     from .parallel import default_jobs
-    from .workers import RenderJob, render_all
+    from .templates import static_pages
+    from .workers import RenderJob, plan_and_render
     jobs = jobs or default_jobs()
     note = progress or (lambda *_: None)
     note("read", 0, 0)
     with _thawed_after():
-        loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs, freeze=True)
+        loaded = load(root, drafts=drafts, base_url=base_url, jobs=jobs, freeze=True, plan=not render_pages)
+        pages = {p.path for p in loaded.plans}
         if render_pages and not loaded.diagnostics.has_errors:
-            render_all(root, loaded, loaded.plans, jobs, note, RenderJob(None, False, None, {}))
+            made = plan_and_render(root, loaded, static_pages(root), jobs, note, RenderJob(None, False, None, {}))
+            pages = {page.path for page in made}
     if not loaded.diagnostics.has_errors:  # static files that would replace a page (BW501), as build finds them
-        derived = derived_paths(loaded.graph, loaded.config)
-        _static_files(root, {p.path for p in loaded.plans} | derived, loaded.diagnostics)
+        _static_files(root, pages | derived_paths(loaded.graph, loaded.config), loaded.diagnostics)
     return loaded.diagnostics
 
 

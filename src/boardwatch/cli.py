@@ -74,7 +74,7 @@ class Output:
         elif self.verbose:  # a log: every step on a line of its own
             print(f"{stage}: {done}/{total}" if total else f"{stage}...", file=self.err, flush=True)
         elif total and done == 0:  # a log: one plain line as each stage starts
-            unit = {"render": "pages", "plan": "tasks, each planning and rendering pages"}.get(stage, "files")
+            unit = "tasks, each planning and rendering pages" if stage == "plan" else "files"
             print(f"{stage}: {total} {unit}", file=self.err, flush=True)
 
 

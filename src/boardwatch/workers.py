@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 # What render workers inherit when they are forked (see parallel.py): what they are asked to
-# do, the render context made from the loaded site and, when they plan pages too, the planner.
+# do, the render context made from the loaded site, and the planner.
 _JOB: RenderJob | None = None
 _RENDER_CTX: RenderContext | None = None
 _PLANNER: Planner | None = None
@@ -94,12 +94,6 @@ def _make(plan: PagePlan, job: RenderJob, folders: set[Path], source_sha: str | 
     return Rendered(plan.path, plan.inputs, plan.view.kind, plan.view.noindex, print_, digest, made, kept)
 
 
-def _render_chunk(plans: Sequence[PagePlan]) -> list[Diagnostic | Rendered]:
-    assert _JOB is not None, "rendering started without render_all"
-    folders: set[Path] = set()
-    return [_make(plan, _JOB, folders) for plan in plans]
-
-
 def _plan_render_chunk(tasks: Sequence[Task]) -> list[list[Diagnostic | Rendered]]:
     """Plan the pages of each task, then make each page as :func:`_make` does."""
     assert _JOB is not None and _PLANNER is not None, "planning started without plan_and_render"
@@ -135,29 +129,12 @@ def _report(loaded: Loaded, results: Iterable[Diagnostic | Rendered]) -> list[Re
     return made
 
 
-def render_all(root: Path, loaded: Loaded, plans: Sequence[PagePlan], jobs: int, note: Progress,
-                job: RenderJob) -> list[Rendered]:
-    """Fingerprint and render ``plans`` in ``jobs`` processes as ``job`` says; what became of
-    each page. Template errors are added to the loaded site's diagnostics (see _report)."""
-    from .parallel import map_chunks
-    global _JOB, _RENDER_CTX
-    if not plans:
-        return []
-    _JOB, _RENDER_CTX = job, _render_context(root, loaded)
-    _precompile({p.template for p in plans})
-    try:
-        note("render", 0, len(plans))
-        results = map_chunks(_render_chunk, plans, jobs, done=lambda n: note("render", n, len(plans)))
-    finally:
-        _JOB, _RENDER_CTX = None, None
-    return _report(loaded, results)
-
-
 def plan_and_render(root: Path, loaded: Loaded, static_pages: Sequence[tuple[str, str]], jobs: int,
                      note: Progress, job: RenderJob) -> list[Rendered]:
-    """Plan every page of the loaded site and make it as :func:`render_all` does, in ``jobs``
-    processes that each plan and render their share: no process holds every page's view. What
-    became of each page, in path order; pages that would share a path are reported (BW501)."""
+    """Plan every page of the loaded site and make it as ``job`` says (see :func:`_make`), in
+    ``jobs`` processes that each plan and render their share: no process holds every page's
+    view. What became of each page, in path order. Template errors are added to the loaded
+    site's diagnostics, once per template line, and so are pages that would share a path (BW501)."""
     from .pages import Planner, check_collisions, planning_tasks
     from .parallel import map_chunks
     global _JOB, _RENDER_CTX, _PLANNER

@@ -396,15 +396,6 @@ def output_unchanged(out: Path, manifest: Manifest) -> bool:
     return True
 
 
-def stat_files(out: Path, rels: Iterable[str]) -> dict[str, list[int]]:
-    result = {}
-    base = os.path.join(out, "")
-    for rel in rels:
-        st = os.stat(base + rel)
-        result[rel] = [st.st_size, st.st_mtime_ns]
-    return result
-
-
 def _write_atomic(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, sort_keys=True), "utf-8")

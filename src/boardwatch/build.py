@@ -74,8 +74,9 @@ _PARSE_CACHE: caching.ParseCache | None = None  # what parse workers inherit whe
 
 def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Record | None, list[Diagnostic], str | None, list[str]]]:
     """Parse (or take from the parse cache) and validate each source: its record, its problems,
-    its new cache entry (None when it came from the cache, or there is no cache), and the ids of the claims of a file
-    that failed to validate (so that revisits of them are not reported as unknown)."""
+    its new cache entry (None when it came from the cache, or there is no cache), and the ids
+    of the claims of a file that failed to validate (so that revisits of them are not reported
+    as unknown)."""
     from .frontmatter import parse
     from .schema import validate
     out: list[tuple[Record | None, list[Diagnostic], str | None, list[str]]] = []
@@ -127,20 +128,14 @@ def load(root: Path, *, drafts: bool = False, base_url: str | None = None, searc
          jobs: int = 1,
          sources: Sequence[Source] | None = None, diags: Diagnostics | None = None,
          parse_cache: caching.ParseCache | None = None,
-         on_graph: Callable[[SiteConfig, Graph], object] | None = None, freeze: bool = False,
-         plan: bool = True) -> Loaded:
-    """Every stage up to planning; problems are collected, never raised. ``on_graph`` is
-    called with the resolved graph, when it has no error, before the pages are planned.
-    ``freeze``: see :func:`_no_cycle_collection` (the caller runs :func:`_thawed_after`).
-    ``plan=False`` stops before planning (a build plans in its render workers)."""
+         freeze: bool = False, plan: bool = True) -> Loaded:
+    """Every stage up to planning; problems are collected, never raised. ``freeze``: see
+    :func:`_no_cycle_collection` (the caller runs :func:`_thawed_after`). ``plan=False``
+    stops before planning (a build plans in its render workers)."""
     with _no_cycle_collection(freeze):
         config, graph, diags = _load_graph(root, drafts=drafts, base_url=base_url, search=search, jobs=jobs,
                                            sources=sources, diags=diags, parse_cache=parse_cache)
-        if diags.has_errors:
-            return Loaded(config, graph, (), diags)
-        if on_graph is not None:
-            on_graph(config, graph)
-        if not plan:
+        if diags.has_errors or not plan:
             return Loaded(config, graph, (), diags)
         from .pages import plan_pages
         from .templates import static_pages
@@ -229,6 +224,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     if manifest is not None and not caching.output_unchanged(out, manifest):
         manifest = None
     settings = _settings_digest(root, drafts=drafts, base_url=base_url, search=search)
+    shas: dict[str, str] | None = None  # every content file's sha256, when few need reading
     if manifest is not None and scanned is not None:
         manifest, settled = caching.with_settled(manifest, cache_dir)
         shas = caching.current_shas(root, scanned, manifest)
@@ -241,8 +237,9 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                                warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     from . import express
     store = express.Store(cache_dir / express.STORE) if use_cache and cache_dir is not None else None
-    if manifest is not None and store is not None and scanned is not None and manifest.settings == settings:
-        done = express.run(root, out, manifest, store, scanned, settings, started_ns, diags,
+    if manifest is not None and store is not None and scanned is not None and shas is not None \
+            and manifest.settings == settings:
+        done = express.run(root, out, manifest, store, scanned, shas, settings, started_ns, diags,
                            base_url=base_url, search=search)
         if done is not None:
             if diags.has_errors:
@@ -262,42 +259,36 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                            warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     parse_cache = caching.load_parse_cache(cache_dir if use_cache else None, diags)
     note("parse", 0, len(sources))
-    # Feeds and data/ are made from the graph in a child process while this one plans the pages.
-    graph_files: list[Background[dict[str, bytes]]] = []
-    later = contextlib.ExitStack()
-
-    def start_graph_outputs(config: SiteConfig, graph: Graph) -> None:
-        graph_files.append(later.enter_context(Background(partial(graph_outputs, graph, config), jobs)))
-
-    with _thawed_after(), later:
+    with _thawed_after():
         loaded = load(root, drafts=drafts, base_url=base_url, search=search, jobs=jobs, sources=sources,
-                      diags=diags, parse_cache=parse_cache, on_graph=start_graph_outputs, freeze=True,
-                      plan=False)
+                      diags=diags, parse_cache=parse_cache, freeze=True, plan=False)
         if diags.has_errors:
             raise ContentErrors(diags)
         from .templates import static_pages
-        common = _common_digest(root, loaded)
+        read = {s.path: s.sha256 for s in sources if s.readable}
         known = store.digests() if store is not None else {}
         stored = {page: (sha, digest) for sha, _, page, digest in known.values()}
         try:
+            # Feeds and data/ come from the graph alone: a child process makes them meanwhile.
             # A first build is written beside the output and swapped in; later ones patch it in place.
-            with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
+            with Background(partial(graph_outputs, loaded.graph, loaded.config), jobs) as graph_files, \
+                    output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
+                common = _common_digest(root, loaded)
                 # Workers plan and fingerprint every page and write those the output lacks into
                 # the stage: a page made from exactly what made it last time is kept as it is.
                 job = RenderJob(stage.files_root, store is not None, common,
-                                 manifest.pages if manifest is not None else {}, stored,
-                                 {s.path: s.sha256 for s in sources})
+                                manifest.pages if manifest is not None else {}, stored, read)
                 made = plan_and_render(root, loaded, static_pages(root), jobs, note, job)
-                if not diags.has_errors:
-                    copies = _static_files(root, {p.path for p in made} | derived_paths(loaded.graph, loaded.config),
-                                           diags)
+                if diags.has_errors:
+                    raise ContentErrors(diags)
+                copies = _static_files(root, {p.path for p in made} | derived_paths(loaded.graph, loaded.config), diags)
                 if diags.has_errors:
                     raise ContentErrors(diags)
                 fingerprints = {page.path: page.fingerprint for page in made}
                 rendered = [page.path for page in made if page.rendered]
                 stage.adopt(rendered)
                 listed = [(page.path, page.kind, page.noindex) for page in made]
-                files: dict[str, bytes | Path] = {**graph_files[0].result(),
+                files: dict[str, bytes | Path] = {**graph_files.result(),
                                                   **listing_outputs(loaded.graph, listed, loaded.config)}
                 if loaded.config.search:  # Pagefind over every page, rendered now or reused
                     pages = {page.path: (stage.files_root if page.rendered else out) / page.path for page in made}
@@ -317,7 +308,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 if use_cache:
                     new = caching.Manifest(
                         inputs, fingerprints, {rel: stage.new_stat(rel) for rel in written},
-                        caching.settled_sources(scanned, {s.path: s.sha256 for s in sources if s.readable}, started_ns),
+                        caching.settled_sources(scanned, read, started_ns),
                         settings, common)
                     stage.write(caching.MANIFEST, caching.manifest_bytes(new))
                 stage.commit()

@@ -298,7 +298,7 @@ def scan(root: Path) -> dict[str, tuple[int, int, int]] | None:
     return dict(sorted(found.items()))
 
 
-MAX_SUSPECTS = 64  # content files a build reads to find that nothing changed; more take the full path
+MAX_SUSPECTS = 64  # content files a build reads again to see what changed; more take the full path
 SETTLED = "settled.json"  # in the cache folder: metadata found settled after the manifest was written
 
 

@@ -221,7 +221,6 @@ def splice_articles_json(previous: bytes, records: Mapping[str, dict[str, Any]])
 
 
 # -- the build ------------------------------------------------------------------------------------
-MAX_CHANGED = 64  # more changed files than this take the full path
 ARTICLES_JSON = "data/articles.json"
 
 
@@ -232,11 +231,12 @@ def fingerprint(common: str, path: str, template: str, view_digest: str, markdow
 
 
 def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mapping[str, tuple[int, int, int]],
-        settings: str, started_ns: int, diags: Diagnostics, *, base_url: str | None = None,
-        search: bool | None = None) -> tuple[int, int, int] | None:
+        shas: Mapping[str, str], settings: str, started_ns: int, diags: Diagnostics, *,
+        base_url: str | None = None, search: bool | None = None) -> tuple[int, int, int] | None:
     """Build by the express path when the change allows it: (pages, files, pages rendered), or
-    None to take the full path. Problems in the changed files are added to ``diags`` (the
-    caller raises them) and nothing is written."""
+    None to take the full path. ``shas`` is every content file's sha256 now (see
+    cache.current_shas: no file added or removed, few read again). Problems in the changed
+    files are added to ``diags`` (the caller raises them) and nothing is written."""
     from . import cache as caching
     from .config import load_config
     from .diagnostics import Diagnostics
@@ -253,22 +253,18 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     meta = store.meta()
     if meta is None or meta.get("inputs") != manifest.inputs or meta.get("common") != manifest.common:
         return None
-    suspect, gone = caching.changed_sources(scanned, manifest)
-    if gone or len(suspect) > MAX_CHANGED or not suspect <= set(manifest.sources):
-        return None
     local = Diagnostics()
     changed: dict[str, Source] = {}
-    for rel in sorted(suspect):
+    for rel in sorted(rel for rel, sha in shas.items() if sha != manifest.sources[rel][3]):
         source = read_one(root, rel, local)
         if source is None or not source.readable or local.has_errors:
             return None
         if source.sha256 != manifest.sources[rel][3]:
             changed[rel] = source
-    shas = {rel: str(entry[3]) for rel, entry in manifest.sources.items()}
-    shas.update((rel, s.sha256) for rel, s in changed.items())
+    if not changed:  # changed back since the caller hashed it: the full path judges it
+        return None
+    shas = {**shas, **{rel: s.sha256 for rel, s in changed.items()}}
     inputs = caching.inputs_digest(settings, shas.items())
-    if not changed:  # files touched, not changed
-        return len(manifest.pages), len(manifest.files), 0
     rows = store.rows(changed)
     plans: list[PagePlan] = []
     records: dict[str, dict[str, Any]] = {}

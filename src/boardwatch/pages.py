@@ -81,49 +81,6 @@ def planning_tasks(graph: Graph, static_pages: Sequence[tuple[str, str]] = ()) -
     return tasks
 
 
-class Planner:
-    """Plans the pages of one task at a time (see :func:`planning_tasks`)."""
-
-    def __init__(self, graph: Graph, config: SiteConfig, static_pages: Sequence[tuple[str, str]] = ()) -> None:
-        self.graph = graph
-        self._planner = _Planner(graph, config)
-        self._static = tuple(static_pages)
-
-    def plan(self, task: Task) -> list[PagePlan]:
-        what, key = task
-        p, g, config = self._planner, self._planner.g, self._planner.config
-        if what == "home":
-            return [p.home()]
-        if what == "article":
-            return [p.article(g.articles[key])]
-        if what == "entity":
-            return [p.entity(g.entities[key])]
-        if what == "claim":
-            return [p.claim_page(g.claims[key])]
-        if what == "indexes":
-            return p.indexes()
-        if what == "tags":
-            return p.tags()
-        if what == "entity_articles":
-            return p.entity_articles(g.entities[key])
-        if what == "page":
-            template, title = self._static[int(key)]
-            path = template.split("/", 1)[1]
-            return [PagePlan(path, template, StaticPage(kind="page", path=path, title=title, template=template,
-                                                        section=path, canonical=config.absolute(path),
-                                                        breadcrumbs=(Crumb("Home", urls.HOME),),
-                                                        jsonld=p.ld.webpage(title, path)),
-                             frozenset({"templates/" + template}))]
-        if what == "search":
-            return [p.search()]
-        if what == "404":
-            return [PagePlan(urls.NOT_FOUND, "404.html",
-                             StaticPage(kind="404", path=urls.NOT_FOUND, title="Page not found", template="404.html",
-                                        noindex=True, link_base=config.base_url or "/",
-                                        jsonld=p.ld.webpage("Page not found", urls.NOT_FOUND)), frozenset())]
-        raise ValueError(f"unknown planning task {task!r}")
-
-
 def plan_pages(graph: Graph, config: SiteConfig, diags: Diagnostics,
                static_pages: Sequence[tuple[str, str]] = ()) -> tuple[PagePlan, ...]:
     """Every page of the site. ``static_pages`` are (template name, title) pairs from templates/pages/."""
@@ -145,10 +102,14 @@ def check_collisions(pages: Iterable[tuple[str, frozenset[str]]], diags: Diagnos
                         Span(sources[0]), hint="rename one of the files (or its slug) so each page has its own path")
 
 
-class _Planner:
-    def __init__(self, graph: Graph, config: SiteConfig) -> None:
+class Planner:
+    """Plans the pages of the site one task at a time (see :func:`planning_tasks`).
+    ``static_pages`` are (template name, title) pairs from templates/pages/."""
+
+    def __init__(self, graph: Graph, config: SiteConfig, static_pages: Sequence[tuple[str, str]] = ()) -> None:
         self.g = graph
         self.config = config
+        self.static_pages = tuple(static_pages)
         self.article_links = {a.slug: self._article_link(a) for a in graph.articles.values()}
         counts = {eid: len(b.articles) for eid, b in graph.backlinks.items()}
         self.entity_links = {e.id: self._entity_link(e, counts.get(e.id, 0)) for e in graph.entities.values()}
@@ -171,6 +132,31 @@ class _Planner:
                 slug = urls.tag_slug(tag)
                 self.tag_names.setdefault(slug, tag)
                 self.tag_counts[slug] += 1
+
+    def plan(self, task: Task) -> list[PagePlan]:
+        what, key = task
+        g = self.g
+        if what == "home":
+            return [self.home()]
+        if what == "article":
+            return [self.article(g.articles[key])]
+        if what == "entity":
+            return [self.entity(g.entities[key])]
+        if what == "claim":
+            return [self.claim_page(g.claims[key])]
+        if what == "indexes":
+            return self.indexes()
+        if what == "tags":
+            return self.tags()
+        if what == "entity_articles":
+            return self.entity_articles(g.entities[key])
+        if what == "page":
+            return [self.static_page(*self.static_pages[int(key)])]
+        if what == "search":
+            return [self.search()]
+        if what == "404":
+            return [self.not_found()]
+        raise ValueError(f"unknown planning task {task!r}")
 
     # -- small views -------------------------------------------------------------------------
     def _summary(self, article: Article) -> str:
@@ -374,6 +360,20 @@ class _Planner:
         return plans
 
     # -- readers' extras: search page, full lists of an entity's analyses, pictures ----------
+    def static_page(self, template: str, title: str) -> PagePlan:
+        path = template.split("/", 1)[1]
+        return PagePlan(path, template, StaticPage(kind="page", path=path, title=title, template=template,
+                                                   section=path, canonical=self.config.absolute(path),
+                                                   breadcrumbs=(Crumb("Home", urls.HOME),),
+                                                   jsonld=self.ld.webpage(title, path)),
+                        frozenset({"templates/" + template}))
+
+    def not_found(self) -> PagePlan:
+        return PagePlan(urls.NOT_FOUND, "404.html",
+                        StaticPage(kind="404", path=urls.NOT_FOUND, title="Page not found", template="404.html",
+                                   noindex=True, link_base=self.config.base_url or "/",
+                                   jsonld=self.ld.webpage("Page not found", urls.NOT_FOUND)), frozenset())
+
     def search(self) -> PagePlan:
         view = StaticPage(kind="search", title="Search", template="search.html", section="search",
                           breadcrumbs=(Crumb("Home", urls.HOME),), noindex=True,

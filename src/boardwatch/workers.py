@@ -101,7 +101,7 @@ def _plan_render_chunk(tasks: Sequence[Task]) -> list[list[Diagnostic | Rendered
     folders: set[Path] = set()
     out: list[list[Diagnostic | Rendered]] = []
     for task in tasks:
-        sha = job.shas.get(planner.graph.articles[task[1]].path) if task[0] == "article" else None
+        sha = job.shas.get(planner.g.articles[task[1]].path) if task[0] == "article" else None
         out.append([_make(plan, job, folders, sha) for plan in planner.plan(task)])
     return out
 

@@ -169,7 +169,7 @@ def test_second_build_with_nothing_changed_writes_no_file(tmp_path: Path) -> Non
 
 
 def test_nothing_changed_is_known_from_file_metadata_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("boardwatch.cache.SETTLED_NS", 0)  # trust files however recently written
+    monkeypatch.setattr("boardwatch.uptodate.SETTLED_NS", 0)  # trust files however recently written
     site, out = tmp_path / "site", tmp_path / "out"
     base_site(site)
     build(site, out, jobs=1)
@@ -177,9 +177,9 @@ def test_nothing_changed_is_known_from_file_metadata_alone(tmp_path: Path, monke
     def no_reading(*args: object) -> object:
         raise AssertionError("a content file was read")
 
-    import boardwatch.cache as caching
     import boardwatch.sources as sources
-    for module, name in ((sources, "discover"), (sources, "read_one"), (caching, "file_sha")):
+    import boardwatch.uptodate as uptodate
+    for module, name in ((sources, "discover"), (sources, "read_one"), (uptodate, "file_sha")):
         monkeypatch.setattr(module, name, no_reading)
     assert build(site, out, jobs=1).up_to_date
     # Same size, modification time put back: the change time still tells.
@@ -199,16 +199,16 @@ def test_files_written_just_before_a_build_are_read_again(tmp_path: Path, monkey
     build(site, out, jobs=1)  # every file was written within the last two seconds: none is settled
     before = mtimes(out)
     read: list[str] = []
-    import boardwatch.cache as caching
-    real = caching.file_sha
-    monkeypatch.setattr(caching, "file_sha", lambda root, rel: read.append(rel) or real(root, rel))
+    import boardwatch.uptodate as uptodate
+    real = uptodate.file_sha
+    monkeypatch.setattr(uptodate, "file_sha", lambda root, rel: read.append(rel) or real(root, rel))
     assert build(site, out, jobs=1).up_to_date
     every = sorted(p.relative_to(site).as_posix() for p in site.glob("content/*/*.md"))
     assert sorted(read) == every
     # Once they have settled, the build that read them again remembers it (in the cache folder,
     # the output is not touched), and the next one reads none.
     read.clear()
-    monkeypatch.setattr(caching, "SETTLED_NS", 0)
+    monkeypatch.setattr("boardwatch.uptodate.SETTLED_NS", 0)
     assert build(site, out, jobs=1).up_to_date
     assert sorted(read) == every
     read.clear()
@@ -222,6 +222,76 @@ def test_files_written_just_before_a_build_are_read_again(tmp_path: Path, monkey
     os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     again = build(site, out, jobs=1)
     assert not again.up_to_date and "Story 2 FIRST" in (out / "articles/a2.html").read_text("utf-8")
+
+
+def test_the_stamp_alone_answers_a_build_with_nothing_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    import boardwatch.cache as caching
+
+    def no_manifest(*args: object) -> object:
+        raise AssertionError("the manifest was read")
+
+    monkeypatch.setattr(caching, "load_manifest", no_manifest)
+    result = build(site, out, jobs=1)
+    assert result.up_to_date and result.pages == build(site, out, jobs=1).pages > 0
+    # Anything the stamp does not vouch for takes the ordinary path: a deleted output file,
+    # a changed option, a changed template, an edited content file.
+    for change in ("output", "option", "template", "content"):
+        if change == "output":
+            (out / "people/max-weber.html").unlink()
+        elif change == "template":
+            (site / "templates").mkdir(exist_ok=True)
+            (site / "templates/extra.html").write_text("{# unused #}\n", "utf-8")
+        elif change == "content":
+            article = site / "content/articles/a1.md"
+            article.write_text(article.read_text("utf-8") + "\nA sentence added.\n", "utf-8")
+        with pytest.raises(AssertionError, match="the manifest was read"):
+            build(site, out, jobs=1, drafts=change == "option")
+    monkeypatch.undo()
+    assert not build(site, out, jobs=1).up_to_date
+    assert (out / "people/max-weber.html").is_file()
+    assert "A sentence added." in (out / "articles/a1.html").read_text("utf-8")
+    assert build(site, out, jobs=1).up_to_date
+
+
+def test_an_up_to_date_build_imports_no_stage(tmp_path: Path) -> None:
+    """The command that finds nothing to do loads none of the stages, the cache or YAML."""
+    import subprocess
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    probe = ("import sys; from boardwatch.cli import main; code = main(sys.argv[1:]); "
+             "print(sorted(m for m in sys.modules if m.startswith(('boardwatch.', 'yaml', 'jinja2', 'markdown', "
+             "'sqlite3')))); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", probe, "build", str(site), "--out", str(out)],
+                          capture_output=True, text=True, check=True)
+    assert "is up to date" in done.stdout
+    loaded = set(json.loads(done.stdout.splitlines()[-1].replace("'", '"')))
+    assert loaded <= {"boardwatch.build", "boardwatch.cli", "boardwatch.commands", "boardwatch.diagnostics",
+                      "boardwatch.layout", "boardwatch.report", "boardwatch.uptodate"}, loaded
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "foreign"])
+def test_a_damaged_stamp_is_ignored_with_a_warning(tmp_path: Path, damage: str) -> None:
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    before = mtimes(out)
+    stamp = site / ".boardwatch-cache" / "uptodate.json"
+    if damage == "corrupt":
+        stamp.write_bytes(b'{"header": ')
+    else:
+        data = json.loads(stamp.read_text("utf-8"))
+        data["header"]["boardwatch"] = "0.0.0-elsewhere"
+        stamp.write_text(json.dumps(data), "utf-8")
+    result = build(site, out, jobs=1)
+    assert [d.code for d in result.warnings] == ["BW701"]
+    assert "up-to-date stamp" in result.warnings[0].message
+    assert result.up_to_date and mtimes(out) == before  # judged from the manifest instead
+    again = build(site, out, jobs=1)
+    assert again.up_to_date and again.warnings == ()  # a new stamp was written
 
 
 def test_one_edit_renders_only_the_pages_it_changes(tmp_path: Path) -> None:

@@ -13,23 +13,22 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from importlib import resources
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from . import cache as caching
+from . import uptodate
 from .diagnostics import Diagnostic, Diagnostics, Span
 from .layout import CACHE_DIR, CONFIG_FILE
-from .publish import MARKER, Patch, PublishError, Staging, check_output, clean_stale, output_lock
 
 if TYPE_CHECKING:
+    from . import cache as caching
     from .config import SiteConfig
     from .model import Graph, Record, Source
     from .pages import PagePlan
 
-# The stages past reading are imported where they are first needed: a build that finds
-# nothing changed is over before Markdown, YAML or Jinja would have finished importing.
+# The stages, the cache and the publisher are imported where they are first needed: a build
+# the stamp finds up to date (see uptodate.py) is over before they would have been imported.
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -77,6 +76,7 @@ def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Record | None, list[Di
     its new cache entry (None when it came from the cache, or there is no cache), and the ids
     of the claims of a file that failed to validate (so that revisits of them are not reported
     as unknown)."""
+    from . import cache as caching
     from .frontmatter import parse
     from .schema import validate
     out: list[tuple[Record | None, list[Diagnostic], str | None, list[str]]] = []
@@ -210,20 +210,32 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     out = out if out is not None else root / "site"
     if use_cache and cache_dir is None:
         cache_dir = root / CACHE_DIR
+    settings = uptodate.settings_digest(root, drafts=drafts, base_url=base_url, search=search)
+    diags = Diagnostics()
+    if use_cache and cache_dir is not None:
+        hit, problem = uptodate.check(root, out, cache_dir, settings)
+        if hit is not None:  # the last build's stamp vouches for every input and output file
+            return BuildResult(out=out, pages=hit[0], files=hit[1], warnings=(),
+                               seconds=time.perf_counter() - started, up_to_date=True)
+        if problem is not None:
+            from .cache import stamp_problem
+            stamp_problem(cache_dir / uptodate.STAMP, problem, diags)
+    for stamped in {cache_dir, root / CACHE_DIR}:
+        uptodate.forget(stamped)  # until this build is over, the output is not what a stamp says
+    from . import cache as caching
+    from .publish import MARKER, Patch, PublishError, Staging, check_output, clean_stale, output_lock
     try:
         check_output(out, root)
     except PublishError as exc:
         raise OutputError(str(exc)) from exc
     clean_stale(out)  # finish or drop what an interrupted build left, before reading the output
     note("read", 0, 0)
-    diags = Diagnostics()
     started_ns = time.time_ns()
-    scanned = caching.scan(root)
+    scanned = uptodate.scan(root)
     manifest = caching.load_manifest(out, diags) if use_cache else None
     # The previous output is trusted only as the manifest left it (a hand edit voids it).
     if manifest is not None and not caching.output_unchanged(out, manifest):
         manifest = None
-    settings = _settings_digest(root, drafts=drafts, base_url=base_url, search=search)
     shas: dict[str, str] | None = None  # every content file's sha256, when few need reading
     if manifest is not None and scanned is not None:
         manifest, settled = caching.with_settled(manifest, cache_dir)
@@ -233,6 +245,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             # files it does not vouch for, their bytes. Not a page is read or written.
             if cache_dir is not None:
                 caching.save_settled(cache_dir, manifest, settled, scanned, shas, started_ns)
+                uptodate.save(cache_dir, out, settings, caching.settled_sources(scanned, shas, started_ns),
+                              manifest.files, len(manifest.pages))
             return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
                                warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     from . import express
@@ -244,6 +258,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         if done is not None:
             if diags.has_errors:
                 raise ContentErrors(diags)
+            if done[3] is not None and cache_dir is not None:
+                uptodate.save(cache_dir, out, settings, done[3].sources, done[3].files, len(done[3].pages))
             return BuildResult(out=out, pages=done[0], files=done[1], warnings=diags.warnings,
                                seconds=time.perf_counter() - started, rendered=done[2], up_to_date=done[2] == 0)
     from .derived import derived_paths, graph_outputs, listing_outputs
@@ -320,27 +336,10 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         if store is not None:
             express.remember(store, loaded.graph, sources, inputs, common, {page.path: page for page in made},
                              known)
+        if use_cache and cache_dir is not None:
+            uptodate.save(cache_dir, out, settings, new.sources, new.files, len(new.pages))
     return BuildResult(out=out, pages=len(made), files=len(written),
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(rendered))
-
-
-def _settings_digest(root: Path, *, drafts: bool, base_url: str | None, search: bool | None) -> str:
-    """Every input of a build but the content files: settings, templates, theme, static files, options."""
-    from . import __version__
-    parts: list[str | bytes] = [__version__, f"drafts={drafts}", f"base_url={base_url}", f"search={search}"]
-    config = root / CONFIG_FILE
-    parts.append(config.read_bytes() if config.is_file() else b"")
-    for folder in (root / "templates", root / "static", _theme_dir()):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    st = path.stat()
-                    parts.append(f"{path.relative_to(folder).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
-    return caching.digest(parts)
-
-
-def _theme_dir() -> Path:
-    return Path(str(resources.files("boardwatch") / "theme"))
 
 
 def _common_digest(root: Path, loaded: Loaded) -> str:
@@ -349,15 +348,18 @@ def _common_digest(root: Path, loaded: Loaded) -> str:
     from .pages import site_view
     from .templates import page_titles
     parts: list[str | bytes] = [__version__, repr(loaded.config), repr(loaded.graph.names)]
-    for folder in (root / "templates", _theme_dir() / "templates"):
+    for folder in (root / "templates", Path(uptodate.THEME_DIR) / "templates"):
         if folder.is_dir():
             for path in sorted(folder.rglob("*.html")):
                 parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
     parts.append(repr(site_view(loaded.config, page_titles(root))))
-    return caching.digest(parts)
+    return uptodate.digest(parts)
 
 
 def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[str, Path]:
+    from importlib import resources
+
+    from .publish import MARKER
     from .sources import reserved_on_windows
     copies: dict[str, Path] = {}
     theme_static = resources.files("boardwatch") / "theme" / "static"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import os
 import sqlite3
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostics, Span
+from . import uptodate
+from .uptodate import digest
 
 if TYPE_CHECKING:
     from .model import Source
@@ -45,15 +46,6 @@ _DATE, _DATETIME = "\x00date", "\x00datetime"  # NUL never occurs in decoded con
 def _header() -> dict[str, Any]:
     from . import __version__
     return {"format": FORMAT, "boardwatch": __version__, "python": sys.version.split()[0]}
-
-
-def digest(parts: Iterable[str | bytes]) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
 
 
 def inputs_digest(settings: str, sources: Iterable[tuple[str, str]]) -> str:
@@ -181,6 +173,13 @@ def _foreign(path: Path, what: str, diags: Diagnostics) -> None:
                            "ignored", Span(str(path)), hint="nothing to do: this build writes a new one")
 
 
+def stamp_problem(path: Path, problem: str, diags: Diagnostics) -> None:
+    """Warn of an unreadable or foreign stamp (see uptodate.check); the build judges without it."""
+    what = "was written by another version of boardwatch or Python" if problem == "foreign" else "is unreadable"
+    diags.warning("BW701", f"the up-to-date stamp {what} and was ignored", Span(str(path)),
+                  hint="nothing to do: this build compares the files themselves and writes a new stamp")
+
+
 def _read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=10)
 
@@ -250,9 +249,6 @@ class Manifest:
     common: str = ""  # digest of what every page depends on (see build._common_digest)
 
 
-SETTLED_NS = 2_000_000_000  # a file changed this shortly before it was read may change again unseen
-
-
 def settled_sources(scanned: Mapping[str, tuple[int, int, int]] | None, shas: Mapping[str, str],
                     started_ns: int) -> dict[str, list[Any]]:
     """Every content file's sha256, with what a later build may trust without reading: the
@@ -260,7 +256,7 @@ def settled_sources(scanned: Mapping[str, tuple[int, int, int]] | None, shas: Ma
     already settled then (like Git's racy-clean rule); None for the others."""
     out: dict[str, list[Any]] = {rel: [None, None, None, sha] for rel, sha in shas.items()}
     for rel, meta in (scanned or {}).items():
-        if rel in shas and _settled(meta, started_ns):
+        if rel in shas and uptodate.settled(meta, started_ns):
             out[rel] = [*meta, shas[rel]]
     return out
 
@@ -272,42 +268,8 @@ def changed_sources(scanned: Mapping[str, tuple[int, int, int]], manifest: Manif
     return suspect, set(manifest.sources) - set(scanned)
 
 
-def scan(root: Path) -> dict[str, tuple[int, int, int]] | None:
-    """Every content file ``sources.discover`` would read, as site-relative path -> (size, mtime and
-    ctime in ns), from the file system's metadata alone; None when a symbolic link (or no
-    content/ folder) calls for the full checks of ``discover``."""
-    content = os.path.join(root, "content")
-    if not os.path.isdir(content) or os.path.islink(content):
-        return None
-    found: dict[str, tuple[int, int, int]] = {}
-    folders = [(content, "content/")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith(".") or name.endswith("~"):
-                    continue  # as discover: editor and OS droppings
-                if entry.is_symlink():
-                    return None
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, prefix + name + "/"))
-                elif name.endswith(".md"):
-                    st = entry.stat(follow_symlinks=False)
-                    found[prefix + name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    return dict(sorted(found.items()))
-
-
 MAX_SUSPECTS = 64  # content files a build reads again to see what changed; more take the full path
 SETTLED = "settled.json"  # in the cache folder: metadata found settled after the manifest was written
-
-
-def file_sha(root: Path, rel: str) -> str | None:
-    """The sha256 of the content file at site-relative ``rel`` as ``discover`` computes it."""
-    try:
-        return hashlib.sha256(root.joinpath(*rel.split("/")).read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def current_shas(root: Path, scanned: Mapping[str, tuple[int, int, int]], manifest: Manifest) -> dict[str, str] | None:
@@ -319,7 +281,7 @@ def current_shas(root: Path, scanned: Mapping[str, tuple[int, int, int]], manife
         return None
     shas = {rel: str(manifest.sources[rel][3]) for rel in scanned}
     for rel in sorted(suspect):
-        sha = file_sha(root, rel)
+        sha = uptodate.file_sha(root, rel)
         if sha is None:
             return None
         shas[rel] = sha
@@ -351,16 +313,12 @@ def save_settled(cache_dir: Path, manifest: Manifest, extra: Mapping[str, list[A
     manifest is left as it is: a build that changes nothing writes nothing there)."""
     fresh = {rel: [*meta, shas[rel]] for rel, meta in scanned.items()
              if (known := manifest.sources.get(rel)) is not None and known[:3] != list(meta)
-             and shas.get(rel) == known[3] and _settled(meta, started_ns)}
+             and shas.get(rel) == known[3] and uptodate.settled(meta, started_ns)}
     if not fresh:
         return
     cache_dir.mkdir(parents=True, exist_ok=True)
     _write_atomic(cache_dir / SETTLED, {"header": _header(), "inputs": manifest.inputs,
                                         "sources": dict(sorted({**extra, **fresh}.items()))})
-
-
-def _settled(meta: tuple[int, int, int] | Sequence[int], started_ns: int) -> bool:
-    return meta[1] < started_ns - SETTLED_NS and meta[2] < started_ns - SETTLED_NS
 
 
 def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:

@@ -226,15 +226,16 @@ ARTICLES_JSON = "data/articles.json"
 
 def fingerprint(common: str, path: str, template: str, view_digest: str, markdown: object) -> str:
     """What a page is made from: everything pages share, its view (by digest) and its Markdown."""
-    from .cache import digest
+    from .uptodate import digest
     return digest([common, path, template, view_digest, repr(markdown)])
 
 
 def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mapping[str, tuple[int, int, int]],
         shas: Mapping[str, str], settings: str, started_ns: int, diags: Diagnostics, *,
-        base_url: str | None = None, search: bool | None = None) -> tuple[int, int, int] | None:
-    """Build by the express path when the change allows it: (pages, files, pages rendered), or
-    None to take the full path. ``shas`` is every content file's sha256 now (see
+        base_url: str | None = None, search: bool | None = None
+        ) -> tuple[int, int, int, Manifest | None] | None:
+    """Build by the express path when the change allows it: (pages, files, pages rendered, the
+    manifest written, or None with errors), or None to take the full path. ``shas`` is every content file's sha256 now (see
     cache.current_shas: no file added or removed, few read again). Problems in the changed
     files are added to ``diags`` (the caller raises them) and nothing is written."""
     from . import cache as caching
@@ -278,7 +279,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
         record = validate(doc, found) if doc is not None else None
         if found.has_errors:
             diags.extend(found)
-            return 0, 0, 0
+            return 0, 0, 0, None
         if doc is None or not isinstance(record, Article) or article_shape(source.text, doc.body, record) != row.shape:
             return None
         view = decode_view(row.view, row.digest)
@@ -308,7 +309,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             rendered[plan.path] = render(plan, ctx)
         except RenderError as exc:
             diags.add(exc.diagnostic)
-            return 0, 0, 0
+            return 0, 0, 0, None
     new_files = dict(rendered)
     if articles_json is not None:
         new_files[ARTICLES_JSON] = articles_json
@@ -335,7 +336,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
         patch.write(caching.MANIFEST, caching.manifest_bytes(new))  # last: the output now matches it
         patch.commit()
     store.write({**meta, "inputs": inputs}, updated)
-    return len(manifest.pages), len(stats), len(plans)
+    return len(manifest.pages), len(stats), len(plans), new
 
 
 def remember(store: Store, graph: Graph, sources: Sequence[Source], inputs: str, common: str,

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import digest
+from .uptodate import digest
 
 BUNDLE = "pagefind"
 SHARDS = f"{BUNDLE}/shards.json"

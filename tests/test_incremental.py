@@ -256,6 +256,32 @@ def test_the_stamp_alone_answers_a_build_with_nothing_to_do(tmp_path: Path, monk
     assert build(site, out, jobs=1).up_to_date
 
 
+def test_an_edit_is_judged_from_what_the_stamp_check_saw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The content files scanned and the output files found as the stamp recorded them are not
+    looked at again; an output changed since the stamp is (and the page is made again)."""
+    import boardwatch.cache as caching
+    import boardwatch.uptodate as uptodate
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    scans: list[str] = []
+    real_scan, real_unchanged = uptodate.scan, caching.output_unchanged
+    monkeypatch.setattr(uptodate, "scan", lambda root: scans.append("scan") or real_scan(root))
+    monkeypatch.setattr(caching, "output_unchanged", lambda *a: scans.append("outputs") or real_unchanged(*a))
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8") + "\nA sentence added.\n", "utf-8")
+    result = build(site, out, jobs=1)
+    assert not result.up_to_date and result.rendered == 1 and scans == ["scan"]
+    scans.clear()
+    (out / "people/max-weber.html").write_bytes(b"tampered")
+    article.write_text(article.read_text("utf-8") + "\nAnother one.\n", "utf-8")
+    build(site, out, jobs=1)
+    assert scans == ["scan", "outputs"]
+    monkeypatch.undo()
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_an_up_to_date_build_imports_no_stage(tmp_path: Path) -> None:
     """The command that finds nothing to do loads none of the stages, the cache or YAML."""
     import subprocess

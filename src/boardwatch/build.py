@@ -212,14 +212,13 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         cache_dir = root / CACHE_DIR
     settings = uptodate.settings_digest(root, drafts=drafts, base_url=base_url, search=search)
     diags = Diagnostics()
-    if use_cache and cache_dir is not None:
-        hit, problem = uptodate.check(root, out, cache_dir, settings)
-        if hit is not None:  # the last build's stamp vouches for every input and output file
-            return BuildResult(out=out, pages=hit[0], files=hit[1], warnings=(),
-                               seconds=time.perf_counter() - started, up_to_date=True)
-        if problem is not None:
-            from .cache import stamp_problem
-            stamp_problem(cache_dir / uptodate.STAMP, problem, diags)
+    seen = uptodate.check(root, out, cache_dir, settings) if use_cache and cache_dir is not None else None
+    if seen is not None and seen.up_to_date is not None:  # the last build's stamp vouches for everything
+        return BuildResult(out=out, pages=seen.up_to_date[0], files=seen.up_to_date[1], warnings=(),
+                           seconds=time.perf_counter() - started, up_to_date=True)
+    if seen is not None and seen.problem is not None and cache_dir is not None:
+        from .cache import stamp_problem
+        stamp_problem(cache_dir / uptodate.STAMP, seen.problem, diags)
     for stamped in {cache_dir, root / CACHE_DIR}:
         uptodate.forget(stamped)  # until this build is over, the output is not what a stamp says
     from . import cache as caching
@@ -228,13 +227,19 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         check_output(out, root)
     except PublishError as exc:
         raise OutputError(str(exc)) from exc
-    clean_stale(out)  # finish or drop what an interrupted build left, before reading the output
+    if clean_stale(out) and seen is not None:  # finish or drop what an interrupted build left
+        seen.outputs_vouched = False  # the output changed since the stamp's check
     note("read", 0, 0)
-    started_ns = time.time_ns()
-    scanned = uptodate.scan(root)
+    scanned: dict[str, uptodate.Meta] | None
+    if seen is not None and seen.scanned is not None:  # what the stamp's check saw is used, not seen again
+        started_ns, scanned = seen.started_ns, seen.scanned
+    else:
+        started_ns = time.time_ns()
+        scanned = uptodate.scan(root)
     manifest = caching.load_manifest(out, diags) if use_cache else None
     # The previous output is trusted only as the manifest left it (a hand edit voids it).
-    if manifest is not None and not caching.output_unchanged(out, manifest):
+    if manifest is not None and not (seen is not None and seen.outputs_vouched) \
+            and not caching.output_unchanged(out, manifest):
         manifest = None
     shas: dict[str, str] | None = None  # every content file's sha256, when few need reading
     if manifest is not None and scanned is not None:
@@ -289,7 +294,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             # A first build is written beside the output and swapped in; later ones patch it in place.
             with Background(partial(graph_outputs, loaded.graph, loaded.config), jobs) as graph_files, \
                     output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
-                common = _common_digest(root, loaded)
+                # Fingerprints serve the manifest and the search shards' keys: without either, none.
+                common = _common_digest(root, loaded) if use_cache or loaded.config.search else None
                 # Workers plan and fingerprint every page and write those the output lacks into
                 # the stage: a page made from exactly what made it last time is kept as it is.
                 job = RenderJob(stage.files_root, store is not None, common,
@@ -322,6 +328,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 for rel in sorted(set(manifest.files if manifest is not None else ()) - set(written)):
                     stage.remove(rel)  # pages whose source is gone, and other files no longer made
                 if use_cache:
+                    assert common is not None
                     new = caching.Manifest(
                         inputs, fingerprints, {rel: stage.new_stat(rel) for rel in written},
                         caching.settled_sources(scanned, read, started_ns),
@@ -333,7 +340,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         # Still frozen (see _no_cycle_collection): collecting the whole graph here would be wasted.
         if use_cache:
             caching.save_parse_cache(cache_dir, parse_cache)
-        if store is not None:
+        if store is not None and common is not None:
             express.remember(store, loaded.graph, sources, inputs, common, {page.path: page for page in made},
                              known)
         if use_cache and cache_dir is not None:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .frontmatter import Document, KeyPath
 
 FORMAT = 2
-MANIFEST = ".boardwatch/manifest.json"
+MANIFEST = uptodate.MANIFEST
 PARSED = "parsed.sqlite"
 _DATE, _DATETIME = "\x00date", "\x00datetime"  # NUL never occurs in decoded content
 
@@ -335,10 +335,17 @@ def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
-    data = {"header": _header(), "inputs": manifest.inputs, "pages": dict(sorted(manifest.pages.items())),
-            "files": dict(sorted(manifest.files.items())), "sources": dict(sorted(manifest.sources.items())),
-            "settings": manifest.settings, "common": manifest.common}
-    return (json.dumps(data, sort_keys=True) + "\n").encode("utf-8")
+    """The manifest as compact JSON, every key in order (built in order: sorting keys while
+    encoding, or sorting what already is, costs about as much as the encoding)."""
+    data = {"common": manifest.common, "files": _in_order(manifest.files),
+            "header": dict(sorted(_header().items())), "inputs": manifest.inputs,
+            "pages": _in_order(manifest.pages), "settings": manifest.settings, "sources": _in_order(manifest.sources)}
+    return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def _in_order(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    keys = list(mapping)
+    return mapping if all(a < b for a, b in zip(keys, keys[1:])) else dict(sorted(mapping.items()))
 
 
 def output_unchanged(out: Path, manifest: Manifest) -> bool:

@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import mmap
 import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -199,25 +200,47 @@ class Store:
 
 
 # -- data/articles.json ---------------------------------------------------------------------------
-def splice_articles_json(previous: bytes, records: Mapping[str, dict[str, Any]]) -> bytes | None:
-    """``data/articles.json`` of the last build with the records of the articles at the
-    given paths replaced (one record a line, see export.py); None when one is not found."""
+def articles_json_edits(previous: bytes | mmap.mmap, records: Mapping[str, dict[str, Any]]
+                        ) -> list[tuple[int, int, bytes]] | None:
+    """How to turn ``data/articles.json`` of the last build into one with the records of the
+    articles at the given paths replaced (one record a line, see export.py): (start, end, new
+    bytes) for each, in file order; None when a record is not found exactly once."""
     from .export import dump_line
-    data = previous
+    edits: list[tuple[int, int, bytes]] = []
     for path, record in records.items():
         # Bytes throughout: the file is large. The needle occurs outside JSON strings only
         # (quotes inside them are escaped).
         needle = f', "path": {json.dumps(path)}, '.encode("utf-8")
-        at = data.find(needle)
-        if at < 0 or data.find(needle, at + 1) >= 0:
+        at = previous.find(needle)
+        if at < 0 or previous.find(needle, at + 1) >= 0:
             return None
-        start = data.rfind(b"\n", 0, at) + 1
-        end = data.find(b"\n", at)
+        start = previous.rfind(b"\n", 0, at) + 1
+        end = previous.find(b"\n", at)
         if end < 0:
             return None
-        comma = b"," if data[end - 1:end] == b"," else b""
-        data = b"".join((data[:start], dump_line(record).encode("utf-8"), comma, data[end:]))
-    return data
+        if previous[end - 1:end] == b",":
+            end -= 1  # the comma between records stays
+        edits.append((start, end, dump_line(record).encode("utf-8")))
+    edits.sort()
+    if any(a[1] > b[0] for a, b in zip(edits, edits[1:])):
+        return None
+    return edits
+
+
+def apply_edits(previous: bytes, edits: Sequence[tuple[int, int, bytes]]) -> bytes:
+    """``previous`` with each (start, end, new bytes) of ``edits`` (in order, disjoint) made."""
+    parts, at = [], 0
+    for start, end, data in edits:
+        parts += [previous[at:start], data]
+        at = end
+    parts.append(previous[at:])
+    return b"".join(parts)
+
+
+def splice_articles_json(previous: bytes, records: Mapping[str, dict[str, Any]]) -> bytes | None:
+    """``data/articles.json`` with the given records replaced (see :func:`articles_json_edits`)."""
+    edits = articles_json_edits(previous, records)
+    return apply_edits(previous, edits) if edits is not None else None
 
 
 # -- the build ------------------------------------------------------------------------------------
@@ -247,7 +270,6 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     from .publish import Patch, output_lock
     from .render import LinkTarget, RenderContext, RenderError, render
     from .schema import validate
-    from .search import BUNDLE, search_index
     from .sources import read_one
     from .templates import make_environment, page_titles
 
@@ -293,9 +315,13 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     for plan in plans:
         fingerprints[plan.path] = fingerprint(manifest.common, plan.path, plan.template, view_digest(plan.view),
                                               plan.markdown)
-    articles_json: bytes | None = None
+    articles_json: list[tuple[int, int, bytes]] | None = None  # the edits that make the new one
     if ARTICLES_JSON in manifest.files:
-        articles_json = splice_articles_json((out / ARTICLES_JSON).read_bytes(), records)
+        try:  # mapped, not read: the file is large and most of it stays as it is
+            with open(out / ARTICLES_JSON, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                articles_json = articles_json_edits(mapped, records)
+        except (OSError, ValueError):
+            return None
         if articles_json is None:
             return None
     config = load_config(root, local, base_url=base_url, search=search)
@@ -311,14 +337,15 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             diags.add(exc.diagnostic)
             return 0, 0, 0, None
     new_files = dict(rendered)
-    if articles_json is not None:
-        new_files[ARTICLES_JSON] = articles_json
     with output_lock(out), Patch(out) as patch:
         for rel, data in sorted(new_files.items()):
             patch.write(rel, data)
+        if articles_json is not None:
+            patch.splice(ARTICLES_JSON, articles_json)
         stats = dict(manifest.files)
         if config.search:
             pages = {p: patch.file(p) if p in new_files else out / p for p in manifest.pages}
+            from .search import BUNDLE, search_index
             bundle = search_index(pages, fingerprints, out)
             old = {rel for rel in manifest.files if rel.startswith(BUNDLE + "/")}
             for rel, item in sorted(bundle.items()):
@@ -328,7 +355,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             for rel in sorted(old - set(bundle)):
                 patch.remove(rel)
                 del stats[rel]
-        for rel in new_files:
+        for rel in [*new_files, *([ARTICLES_JSON] if articles_json is not None else [])]:
             st = os.stat(patch.file(rel))
             stats[rel] = [st.st_size, st.st_mtime_ns]
         new = caching.Manifest(inputs, fingerprints, stats, caching.settled_sources(scanned, shas, started_ns),

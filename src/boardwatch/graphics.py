@@ -13,7 +13,6 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
@@ -21,6 +20,11 @@ FONT = 13  # px, in SVG user units
 EDGE_FONT = 11.5
 CHAR = 0.56  # average glyph width of the sans-serif theme font, in ems (an estimate for layout)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def escape(text: str) -> str:
+    """Text for SVG markup: what xml.sax.saxutils.escape does, without importing urllib with it."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 @dataclass(frozen=True, slots=True)

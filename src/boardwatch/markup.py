@@ -233,12 +233,15 @@ class Renderer:
             self.state.names = dict(names)
             # Whole words only: what follows is checked here, what precedes by mentions().
             self.state.names_re = re.compile(rf"(?:{trie_pattern(n for n, _ in names)})(?![\w-])")
+        # Extensions as objects, not names: a name is looked up among installed packages'
+        # entry points, which costs more than the rest of the set-up.
+        from markdown.extensions.codehilite import CodeHiliteExtension
+        from markdown.extensions.extra import ExtraExtension
+        from markdown.extensions.sane_lists import SaneListExtension
+        from markdown.extensions.toc import TocExtension
         self.md = markdown.Markdown(
-            extensions=["extra", "sane_lists", "codehilite", "toc", _Extension(self.state)],
-            extension_configs={
-                "codehilite": {"guess_lang": False, "css_class": "highlight"},
-                "toc": {"permalink": False},
-            },
+            extensions=[ExtraExtension(), SaneListExtension(), CodeHiliteExtension(guess_lang=False, css_class="highlight"),
+                        TocExtension(permalink=False), _Extension(self.state)],
             output_format="html",
         )
         if shortcuts:

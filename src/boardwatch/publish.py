@@ -15,7 +15,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Self
@@ -193,12 +193,14 @@ def check_output(out: Path, root: Path) -> None:
                            "Choose another --out, or empty the folder first")
 
 
-def clean_stale(out: Path) -> None:
+def clean_stale(out: Path) -> bool:
     """Tidy what an interrupted build left beside ``out``: its staging folder is removed; its
     previous output, if the build died in the middle of the swap, is put back in place; an
-    in-place update whose journal was written is finished, one that never got so far dropped."""
+    in-place update whose journal was written is finished, one that never got so far dropped.
+    True when that changed the output."""
+    changed = False
     if not out.parent.is_dir():
-        return
+        return changed
     for kind in ("old", "staging", "patch"):  # 'old' first: it may be the only copy of the output
         pattern = glob.escape(f".{out.name}.{kind}-") + "*"
         for path in sorted(out.parent.glob(pattern)):
@@ -207,10 +209,13 @@ def clean_stale(out: Path) -> None:
                 continue  # not ours, or another build still running
             if kind == "old" and not out.exists() and (path / MARKER).is_dir():
                 os.replace(path, out)
+                changed = True
             elif kind == "patch" and (path / JOURNAL).is_file() and out.is_dir():
                 _apply(path, out)  # an update that was cut short: finish it
+                changed = True
             else:
                 shutil.rmtree(path, ignore_errors=True)
+    return changed
 
 
 class _Beside:
@@ -332,6 +337,21 @@ class Patch(_Beside):
         target.write_bytes(data)
         self.written[rel] = None
 
+    def splice(self, rel: str, edits: Sequence[tuple[int, int, bytes]]) -> None:
+        """Write ``rel`` as the output's file with each (start, end, new bytes) of ``edits`` (in
+        order, disjoint) made: the bytes between them are copied by the kernel where it can."""
+        check_interrupt()
+        target = self.file(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.out / rel, "rb", buffering=0) as src, open(target, "wb", buffering=0) as dst:
+            at = 0
+            for start, end, data in edits:
+                _copy_range(src.fileno(), dst.fileno(), at, start - at)
+                _write_all(dst.fileno(), data)
+                at = end
+            _copy_range(src.fileno(), dst.fileno(), at, os.fstat(src.fileno()).st_size - at)
+        self.written[rel] = None
+
     def write_changed(self, rel: str, data: bytes) -> None:
         """Write ``data`` unless the output already holds exactly it."""
         current = self.out / rel
@@ -369,6 +389,26 @@ class Patch(_Beside):
             os.replace(tmp, self.path / JOURNAL)  # from here on, the update happens
             _apply(self.path, self.out)
         self._committed = True
+
+
+def _copy_range(src: int, dst: int, offset: int, count: int) -> None:
+    """Append ``count`` bytes of ``src`` from ``offset`` to ``dst`` (at its position)."""
+    while count > 0:
+        try:
+            done = os.copy_file_range(src, dst, count, offset)
+        except (AttributeError, OSError):  # not on this system or file system: copy through here
+            done = len(chunk := os.pread(src, min(count, 1 << 24), offset))
+            _write_all(dst, chunk)
+        if done == 0:
+            raise OSError(errno.EIO, "the file changed while it was copied")
+        offset += done
+        count -= done
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _apply(patch: Path, out: Path) -> None:

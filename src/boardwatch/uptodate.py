@@ -29,7 +29,8 @@ from functools import partial
 from typing import Any
 
 STAMP = "uptodate.json"
-FORMAT = 1
+MANIFEST = ".boardwatch/manifest.json"  # in the output: see cache.py
+FORMAT = 2
 SETTLED_NS = 2_000_000_000  # a file changed this shortly before it was read may change again unseen
 THEME_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "theme")
 
@@ -168,49 +169,65 @@ def _meanwhile(work: Callable[[], str | None]) -> Callable[[], str | None]:
     return result
 
 
-def _stat_digest(stats: Iterable[Sequence[int]]) -> str:
-    return hashlib.sha256("\n".join(f"{size}:{mtime}" for size, mtime in stats).encode("ascii")).hexdigest()
+class Verdict:
+    """What :func:`check` found. ``up_to_date``: (pages, files) of an output the stamp vouches
+    for, else None. On the way it may have scanned the content files (``scanned``, taken at
+    ``started_ns``) and found every output file and the manifest as the stamp recorded them
+    (``outputs_vouched``): the build uses both rather than look again. ``problem``: what is
+    wrong with the stamp ("unreadable" or "foreign"), if anything."""
+
+    __slots__ = ("up_to_date", "scanned", "started_ns", "outputs_vouched", "problem")
+
+    def __init__(self, started_ns: int, *, up_to_date: tuple[int, int] | None = None,
+                 scanned: dict[str, Meta] | None = None, outputs_vouched: bool = False,
+                 problem: str | None = None) -> None:
+        self.started_ns = started_ns
+        self.up_to_date = up_to_date
+        self.scanned = scanned
+        self.outputs_vouched = outputs_vouched
+        self.problem = problem
 
 
 def check(root: str | os.PathLike[str], out: str | os.PathLike[str], cache_dir: str | os.PathLike[str],
-          settings: str) -> tuple[tuple[int, int] | None, str | None]:
-    """((pages, files) of the output when the stamp vouches that a build would change nothing
-    in it, or None when the ordinary path must judge; what is wrong with the stamp, when it is
-    unreadable or foreign: "unreadable" or "foreign")."""
+          settings: str) -> Verdict:
+    """Whether the stamp vouches that a build would change nothing in ``out`` (see :class:`Verdict`)."""
     started_ns = time.time_ns()
     path = os.path.join(cache_dir, STAMP)
     try:
         with open(path, "rb") as f:
             stamp = json.loads(f.read())
     except FileNotFoundError:
-        return None, None
+        return Verdict(started_ns)
     except (OSError, ValueError):
-        return None, "unreadable"
+        return Verdict(started_ns, problem="unreadable")
     try:
         if stamp["header"] != header():
-            return None, "foreign"
-        if stamp["out"] != os.path.abspath(out) or stamp["settings"] != settings:
-            return None, None
+            return Verdict(started_ns, problem="foreign")
+        if stamp["out"] != os.path.abspath(out):
+            return Verdict(started_ns)
         by_sha = {str(rel): str(sha) for rel, sha in stamp["by_sha"].items()}
         outputs = [str(rel) for rel in stamp["outputs"]]
-        pages, files = int(stamp["pages"]), len(outputs)
+        pages, files = int(stamp["pages"]), int(stamp["files"])
         content, output = str(stamp["content"]), str(stamp["output"])
     except (ValueError, TypeError, KeyError, AttributeError):
-        return None, "unreadable"
+        return Verdict(started_ns, problem="unreadable")
     # The output files are checked in a child process while this one checks the content files.
     outputs_digest = _meanwhile(partial(_outputs_digest, os.fspath(out), outputs))
     try:
         scanned = scan(root)
-        now: dict[str, str | None] = {rel: file_sha(root, rel) for rel in by_sha}
+        now: dict[str, str | None] = {rel: file_sha(root, rel) for rel in by_sha} \
+            if stamp["settings"] == settings else {}
     finally:
-        same_outputs = outputs_digest() == output
-    if not same_outputs or scanned is None or not by_sha.keys() <= scanned.keys() or None in now.values() \
-            or _content_digest(scanned, now) != content:
-        return None, None
+        vouched = outputs_digest() == output
+    seen = Verdict(started_ns, scanned=scanned, outputs_vouched=vouched)
+    if not vouched or scanned is None or stamp["settings"] != settings or not by_sha.keys() <= scanned.keys() \
+            or None in now.values() or _content_digest(scanned, now) != content:
+        return seen
     still = {rel: sha for rel, sha in by_sha.items() if not settled(scanned[rel], started_ns)}
     if len(still) < len(by_sha):  # some have settled since: vouch for them by metadata from now on
         _write(path, {**stamp, "by_sha": still, "content": _content_digest(scanned, still)})
-    return (pages, files), None
+    seen.up_to_date = (pages, files)
+    return seen
 
 
 def save(cache_dir: str | os.PathLike[str], out: str | os.PathLike[str], settings: str,
@@ -219,14 +236,19 @@ def save(cache_dir: str | os.PathLike[str], out: str | os.PathLike[str], setting
     mtime_ns, ctime_ns, sha256] as the manifest holds it (the metadata None where it had not
     settled), ``files`` each output file to [size, mtime_ns]."""
     by_sha = {rel: str(v[3]) for rel, v in sources.items() if v[0] is None}
-    scanned = {rel: (int(v[0]), int(v[1]), int(v[2])) if v[0] is not None else (0, 0, 0)
-               for rel, v in sorted(sources.items())}
-    outputs = sorted(files)
+    scanned = {rel: (v[0], v[1], v[2]) if v[0] is not None else (0, 0, 0) for rel, v in sorted(sources.items())}
+    stats = {rel: f"{v[0]}:{v[1]}" for rel, v in files.items()}
+    try:  # the manifest too: a build that trusts the stamp's outputs trusts the manifest listing them
+        st = os.stat(os.path.join(out, MANIFEST))
+        stats[MANIFEST] = f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return
+    outputs = sorted(stats)
     os.makedirs(cache_dir, exist_ok=True)
     _write(os.path.join(cache_dir, STAMP), {
         "header": header(), "out": os.path.abspath(out), "settings": settings, "pages": pages,
-        "by_sha": by_sha, "content": _content_digest(scanned, by_sha),
-        "outputs": outputs, "output": _stat_digest(files[rel] for rel in outputs)})
+        "files": len(files), "by_sha": by_sha, "content": _content_digest(scanned, by_sha), "outputs": outputs,
+        "output": hashlib.sha256("\n".join([stats[rel] for rel in outputs]).encode("ascii")).hexdigest()})
 
 
 def forget(cache_dir: str | os.PathLike[str] | None) -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from boardwatch.build import load
 from boardwatch.export import _doc
-from boardwatch.express import decode_view, encode_view, splice_articles_json, view_digest
+from boardwatch.express import (apply_edits, articles_json_edits, decode_view, encode_view, splice_articles_json,
+                                view_digest)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,3 +60,12 @@ def test_a_record_that_is_not_there_once_is_refused() -> None:
     assert splice_articles_json(before, {"articles/z.html": {"path": "articles/z.html"}}) is None
     twice = _articles([{"path": "articles/a.html", "slug": "a"}, {"path": "articles/a.html", "slug": "a"}])
     assert splice_articles_json(twice, {"articles/a.html": {"path": "articles/a.html"}}) is None
+
+
+def test_several_records_are_replaced_at_once_whatever_their_order() -> None:
+    records = [{"path": f"articles/{slug}.html", "slug": slug, "body_markdown": slug * 3} for slug in "abcd"]
+    before = _articles(records)
+    changed = [dict(r, body_markdown=f"new {r['slug']}") if r["slug"] in "db" else r for r in records]
+    edits = articles_json_edits(before, {"articles/d.html": changed[3], "articles/b.html": changed[1]})
+    assert edits is not None and [start for start, _, _ in edits] == sorted(start for start, _, _ in edits)
+    assert apply_edits(before, edits) == _articles(changed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def test_stale_staging_and_old_folders_are_cleaned(tmp_path: Path) -> None:
     for folder in (dead, old, live):
         folder.mkdir()
         (folder / "f").write_text("x")
-    clean_stale(out)
+    assert not clean_stale(out)  # nothing was put in the output
     assert not dead.exists() and not old.exists()
     assert live.exists()
 
@@ -156,6 +157,26 @@ def test_a_patch_replaces_and_removes_files_in_place(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # nothing left beside it
 
 
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_a_patch_splices_byte_ranges_of_a_large_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      kernel_copy: bool) -> None:
+    out = _patched_site(tmp_path)
+    big = bytes(range(256)) * 200_000  # 51 MB: more than one fallback chunk
+    (out / "data.json").write_bytes(big)
+    if not kernel_copy:  # a system or file system without copy_file_range
+        def unsupported(*args: object) -> int:
+            raise OSError(errno.EXDEV, "not here")
+        monkeypatch.setattr(os, "copy_file_range", unsupported)
+    edits = [(0, 3, b"<start>"), (1000, 1000, b"<inserted>"), (40_000_000, 40_000_256, b""),
+             (len(big) - 1, len(big), b"<end>")]
+    with Patch(out) as patch:
+        patch.splice("data.json", edits)
+        patch.commit()
+    expected = b"".join([b"<start>", big[3:1000], b"<inserted>", big[1000:40_000_000], big[40_000_256:-1], b"<end>"])
+    assert (out / "data.json").read_bytes() == expected
+    assert (out / "a.html").read_bytes() == b"old a"
+
+
 def test_a_patch_that_fails_before_its_commit_changes_nothing(tmp_path: Path) -> None:
     out = _patched_site(tmp_path)
     with pytest.raises(RuntimeError), Patch(out) as patch:
@@ -186,6 +207,6 @@ def test_a_patch_cut_short_is_finished_by_the_next_build(tmp_path: Path, monkeyp
     monkeypatch.undo()
     assert (out / "a.html").read_bytes() == b"new a" and (out / "b.html").read_bytes() == b"old b"
     monkeypatch.setattr("boardwatch.publish._alive", lambda pid: False)  # its process is gone
-    clean_stale(out)
+    assert clean_stale(out)  # the output changed
     assert (out / "b.html").read_bytes() == b"new b" and not (out / "gone.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -43,10 +43,12 @@ def discover(root: Path, diags: Diagnostics) -> tuple[Source, ...]:
                          "or run 'boardwatch new site DIR'")
         return ()
     real_root = root.resolve()
+    prefix = os.path.join(root, "")
     found: list[Source] = []
-    for path in sorted(_walk(content)):
-        rel = path.relative_to(root).as_posix()
-        source = _read(path, rel, real_root, diags)
+    # Strings, not Paths, on this path: it runs once per content file. Sorted as Paths sort.
+    for path, link in sorted(_walk(os.path.join(root, "content")), key=lambda item: item[0].split(os.sep)):
+        rel = path[len(prefix):].replace(os.sep, "/")
+        source = _read(path, rel, real_root, diags, link=link)
         if source is not None:
             found.append(source)
     return tuple(found)
@@ -54,43 +56,61 @@ def discover(root: Path, diags: Diagnostics) -> tuple[Source, ...]:
 
 def read_one(root: Path, rel: str, diags: Diagnostics) -> Source | None:
     """The content file at site-relative ``rel``, read and checked as ``discover`` does."""
-    return _read(root.joinpath(*rel.split("/")), rel, root.resolve(), diags)
+    path = os.path.join(root, *rel.split("/"))
+    return _read(path, rel, root.resolve(), diags, link=os.path.islink(path))
 
 
-def _walk(folder: Path) -> list[Path]:
-    out: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        # Symlinked folders are not descended into by os.walk; report them as files do.
-        for d in list(dirnames):
-            if os.path.islink(os.path.join(dirpath, d)):
-                out.append(Path(dirpath, d))
-        for name in filenames:
-            if name.startswith(".") or name.endswith("~"):
-                continue  # editor and OS droppings
-            if name.endswith(".md") or os.path.islink(os.path.join(dirpath, name)):
-                out.append(Path(dirpath, name))
+def _walk(folder: str) -> list[tuple[str, bool]]:
+    """(path, is a symbolic link) of every file ``discover`` looks at below ``folder``: Markdown
+    files and symbolic links, but no hidden files or editor backups; symbolic links to folders
+    are listed (to be reported), not followed."""
+    out: list[tuple[str, bool]] = []
+    folders = [folder]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as it:
+                entries = list(it)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is passed over
+        for entry in entries:
+            name = entry.name
+            link = entry.is_symlink()
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name.startswith("."):
+                    continue
+                if link:
+                    out.append((entry.path, True))
+                else:
+                    folders.append(entry.path)
+            elif not (name.startswith(".") or name.endswith("~")):  # editor and OS droppings
+                if name.endswith(".md") or link:
+                    out.append((entry.path, link))
     return out
 
 
-def _read(path: Path, rel: str, real_root: Path, diags: Diagnostics) -> Source | None:
+def _read(path: str, rel: str, real_root: Path, diags: Diagnostics, *, link: bool) -> Source | None:
     span = Span(rel)
     if "\x00" in rel or "\\" in rel or ":" in rel:
         diags.error("BW110", f"unsafe file name {rel!r}", span, hint="rename the file: " + ID_HINT)
         return None
-    if path.is_symlink():
-        target = path.resolve()
+    if link:
+        target = Path(path).resolve()
         if not target.is_relative_to(real_root):
             diags.error("BW110", "symbolic link points outside the site folder", span,
                         hint="copy the file into the site instead of linking to it")
             return None
-        if path.is_dir():
+        if os.path.isdir(path):
             diags.error("BW110", "symbolic link to a folder inside content/", span,
                         hint="move the files into place instead of linking the folder")
             return None
-    if not path.name.endswith(".md"):
+    name = os.path.basename(path)
+    if not name.endswith(".md"):
         return None
-    parts = Path(rel).parts[1:]  # below content/
+    parts = rel.split("/")[1:]  # below content/
     folder = parts[0] if len(parts) > 1 else ""
     kind = KIND_BY_FOLDER.get(folder)
     if kind is None:
@@ -100,13 +120,14 @@ def _read(path: Path, rel: str, real_root: Path, diags: Diagnostics) -> Source |
         return None
     if kind is not Kind.ARTICLE and len(parts) != 2:
         diags.error("BW112", f"entity files live directly in content/{folder}/, not in sub-folders", span,
-                    hint=f"move the file to content/{folder}/{path.name}")
+                    hint=f"move the file to content/{folder}/{name}")
         return None
-    stem = path.name[: -len(".md")]
+    stem = name[: -len(".md")]
     # A file that cannot be read still names an id, so mentions of it are not reported as unknown.
     unreadable = Source(path=rel, text="", sha256="", kind=kind, stem=stem, readable=False)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read()
     except OSError as exc:
         diags.error("BW111", f"could not read the file: {exc.strerror or exc}", span,
                     hint="check the file's permissions")

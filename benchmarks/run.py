@@ -41,7 +41,10 @@ class Sample:
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one command; fails loudly if the command fails."""
+    """Wall seconds and peak RSS (MB) of one command; fails loudly if the command fails. Dirty
+    pages are written back first, so that no run is timed while the kernel is still writing
+    out the files of the run before it."""
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)

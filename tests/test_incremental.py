@@ -282,6 +282,27 @@ def test_an_edit_is_judged_from_what_the_stamp_check_saw(tmp_path: Path, monkeyp
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_files_touched_but_unchanged_are_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout that touches every file changes nothing: the build reads them all to see
+    that, and the next one trusts their metadata again."""
+    monkeypatch.setattr("boardwatch.uptodate.SETTLED_NS", 0)
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    before = mtimes(out)
+    for path in site.glob("content/*/*.md"):
+        os.utime(path)
+    import boardwatch.sources as sources
+    calls: list[str] = []
+    real = sources.discover
+    monkeypatch.setattr(sources, "discover", lambda *a: calls.append("discover") or real(*a))
+    import boardwatch.cache as caching
+    monkeypatch.setattr(caching, "MAX_SUSPECTS", 1)  # more files than this were touched
+    assert build(site, out, jobs=1).up_to_date and calls == ["discover"]
+    assert build(site, out, jobs=1).up_to_date and calls == ["discover"]
+    assert mtimes(out) == before
+
+
 def test_an_up_to_date_build_imports_no_stage(tmp_path: Path) -> None:
     """The command that finds nothing to do loads none of the stages, the cache or YAML."""
     import subprocess

@@ -276,6 +276,12 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     sources = discover(root, diags)
     inputs = caching.inputs_digest(settings, ((s.path, s.sha256) for s in sources))
     if manifest is not None and manifest.inputs == inputs and not diags.has_errors:
+        # Every file read again (touched, say, by a checkout) and none changed: the stamp now
+        # vouches for them, so the next build need not read them all again.
+        if cache_dir is not None and scanned is not None:
+            uptodate.save(cache_dir, out, settings,
+                          caching.settled_sources(scanned, {s.path: s.sha256 for s in sources}, started_ns),
+                          manifest.files, len(manifest.pages))
         return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
                            warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
     parse_cache = caching.load_parse_cache(cache_dir if use_cache else None, diags)

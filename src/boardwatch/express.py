@@ -227,6 +227,16 @@ def articles_json_edits(previous: bytes | mmap.mmap, records: Mapping[str, dict[
     return edits
 
 
+def _articles_json_edits(out: Path, records: Mapping[str, dict[str, Any]]) -> list[tuple[int, int, bytes]] | None:
+    """:func:`articles_json_edits` for the output's file, mapped rather than read (it is large,
+    and most of it stays as it is); None when it cannot be read."""
+    try:
+        with open(out / ARTICLES_JSON, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return articles_json_edits(mapped, records)
+    except (OSError, ValueError):
+        return None
+
+
 def apply_edits(previous: bytes, edits: Sequence[tuple[int, int, bytes]]) -> bytes:
     """``previous`` with each (start, end, new bytes) of ``edits`` (in order, disjoint) made."""
     parts, at = [], 0
@@ -315,15 +325,6 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     for plan in plans:
         fingerprints[plan.path] = fingerprint(manifest.common, plan.path, plan.template, view_digest(plan.view),
                                               plan.markdown)
-    articles_json: list[tuple[int, int, bytes]] | None = None  # the edits that make the new one
-    if ARTICLES_JSON in manifest.files:
-        try:  # mapped, not read: the file is large and most of it stays as it is
-            with open(out / ARTICLES_JSON, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                articles_json = articles_json_edits(mapped, records)
-        except (OSError, ValueError):
-            return None
-        if articles_json is None:
-            return None
     config = load_config(root, local, base_url=base_url, search=search)
     context = json.loads(meta["context"])
     targets = {i: LinkTarget(name, path, kind) for i, (name, path, kind) in context["targets"].items()}
@@ -338,9 +339,13 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             return 0, 0, 0, None
     new_files = dict(rendered)
     with output_lock(out), Patch(out) as patch:
+        # Found under the lock: the splice copies the rest of the file as it is now.
+        articles_json = _articles_json_edits(out, records) if ARTICLES_JSON in manifest.files else []
+        if articles_json is None:
+            return None  # the patch is dropped unwritten
         for rel, data in sorted(new_files.items()):
             patch.write(rel, data)
-        if articles_json is not None:
+        if ARTICLES_JSON in manifest.files:
             patch.splice(ARTICLES_JSON, articles_json)
         stats = dict(manifest.files)
         if config.search:
@@ -355,7 +360,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             for rel in sorted(old - set(bundle)):
                 patch.remove(rel)
                 del stats[rel]
-        for rel in [*new_files, *([ARTICLES_JSON] if articles_json is not None else [])]:
+        for rel in [*new_files, *([ARTICLES_JSON] if ARTICLES_JSON in manifest.files else [])]:
             st = os.stat(patch.file(rel))
             stats[rel] = [st.st_size, st.st_mtime_ns]
         new = caching.Manifest(inputs, fingerprints, stats, caching.settled_sources(scanned, shas, started_ns),

@@ -397,7 +397,8 @@ def _copy_range(src: int, dst: int, offset: int, count: int) -> None:
         try:
             done = os.copy_file_range(src, dst, count, offset)
         except (AttributeError, OSError):  # not on this system or file system: copy through here
-            done = len(chunk := os.pread(src, min(count, 1 << 24), offset))
+            os.lseek(src, offset, os.SEEK_SET)
+            done = len(chunk := os.read(src, min(count, 1 << 24)))
             _write_all(dst, chunk)
         if done == 0:
             raise OSError(errno.EIO, "the file changed while it was copied")

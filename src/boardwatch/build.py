@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import uptodate
-from .diagnostics import Diagnostic, Diagnostics, Span
-from .layout import CACHE_DIR, CONFIG_FILE
+from .diagnostics import Diagnostic, Diagnostics
+from .layout import CACHE_DIR
 
 if TYPE_CHECKING:
     from . import cache as caching
@@ -191,7 +190,8 @@ def check(root: Path, *, drafts: bool = True, base_url: str | None = None, rende
             made = plan_and_render(root, loaded, static_pages(root), jobs, note, RenderJob(None, False, None, {}))
             pages = {page.path for page in made}
     if not loaded.diagnostics.has_errors:  # static files that would replace a page (BW501), as build finds them
-        _static_files(root, pages | derived_paths(loaded.graph, loaded.config), loaded.diagnostics)
+        from .static import static_files
+        static_files(root, pages | derived_paths(loaded.graph, loaded.config), loaded.diagnostics)
     return loaded.diagnostics
 
 
@@ -271,6 +271,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     from .parallel import Background, default_jobs
     from .search import search_index
     from .sources import discover
+    from .static import static_files
     from .workers import RenderJob, plan_and_render
     jobs = jobs or default_jobs()
     sources = discover(root, diags)
@@ -309,7 +310,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 made = plan_and_render(root, loaded, static_pages(root), jobs, note, job)
                 if diags.has_errors:
                     raise ContentErrors(diags)
-                copies = _static_files(root, {p.path for p in made} | derived_paths(loaded.graph, loaded.config), diags)
+                copies = static_files(root, {p.path for p in made} | derived_paths(loaded.graph, loaded.config), diags)
                 if diags.has_errors:
                     raise ContentErrors(diags)
                 fingerprints = {page.path: page.fingerprint for page in made}
@@ -367,57 +368,6 @@ def _common_digest(root: Path, loaded: Loaded) -> str:
                 parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
     parts.append(repr(site_view(loaded.config, page_titles(root))))
     return uptodate.digest(parts)
-
-
-def _static_files(root: Path, generated: set[str], diags: Diagnostics) -> dict[str, Path]:
-    from importlib import resources
-
-    from .publish import MARKER
-    from .sources import reserved_on_windows
-    copies: dict[str, Path] = {}
-    theme_static = resources.files("boardwatch") / "theme" / "static"
-    with resources.as_file(theme_static) as theme_dir:
-        for path in sorted(Path(theme_dir).rglob("*")):
-            if path.is_file():
-                copies["assets/" + path.relative_to(theme_dir).as_posix()] = path
-    static = root / "static"
-    taken = {path.casefold(): path for path in (*generated, *copies)}  # case-insensitive file systems
-    real_root = root.resolve()
-    if static.is_dir() and not static.resolve().is_relative_to(real_root):
-        diags.error("BW110", "static/ is a symbolic link to a folder outside the site", Span("static"),
-                    hint="copy the files into the site instead of linking to them")
-    elif static.is_dir():
-        for dirpath, dirnames, filenames in os.walk(static):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
-                dirnames.remove(name)  # never followed; reported like a linked file when it leads out
-                if not Path(dirpath, name).resolve().is_relative_to(real_root):
-                    diags.error("BW110", "symbolic link points outside the site folder",
-                                Span("static/" + Path(dirpath, name).relative_to(static).as_posix()),
-                                hint="copy the files into static/ instead of linking to them")
-            for name in sorted(filenames):
-                path = Path(dirpath, name)
-                rel = path.relative_to(static).as_posix()
-                span = Span("static/" + rel)
-                if name.startswith("."):
-                    continue
-                if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                    diags.error("BW110", "symbolic link points outside the site folder", span,
-                                hint="copy the file into static/ instead of linking to it")
-                    continue
-                if any(c in rel for c in '\\:*?"<>|\x00') or rel.startswith(MARKER) \
-                        or any(reserved_on_windows(part) for part in rel.split("/")):
-                    diags.error("BW110", f"unsafe static file name '{rel}'", span,
-                                hint="use letters, digits, '-', '_' and '.' in static file names, and no name "
-                                     "Windows reserves (con, nul, com1...)")
-                    continue
-                if rel.casefold() in taken:
-                    diags.error("BW501", f"static/{rel} would overwrite a page boardwatch writes at "
-                                         f"{taken[rel.casefold()]}", span, hint="rename or move the static file")
-                    continue
-                copies[rel] = path
-                taken[rel.casefold()] = rel
-    return copies
 
 
 def _build_info() -> bytes:

@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader,
-                    StrictUndefined, TemplateError)
+from jinja2 import (BaseLoader, BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PackageLoader,
+                    PrefixLoader, StrictUndefined, TemplateError)
+from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
 
 from . import urls
@@ -39,15 +40,39 @@ class _SiteLoader(FileSystemLoader):
         return super().get_source(environment, template)
 
 
+class _InMemory(BytecodeCache):
+    """Templates compiled once per process, kept in memory: a process that builds many times
+    (serve, tests) does not parse and compile the same templates for each build. Each entry
+    is keyed by the template's name and file and checked against its source's checksum, so an
+    edited template is compiled again. Never written to disk: a cache read back from disk
+    would be code, and a cache is data."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self._compiled.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)  # dropped by the bucket if the checksum differs
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _InMemory()
+
+
 def make_environment(root: Path | None) -> Environment:
     loaders: list[BaseLoader] = []
     if root is not None and (root / "templates").is_dir():
         loaders.append(_SiteLoader(root))
     loaders += [PrefixLoader({"theme": THEME}), THEME]
     # One environment serves one build, whose templates do not change while it runs: a
-    # template is loaded once, never checked against its file again (auto_reload).
+    # template is loaded once, never checked against its file again (auto_reload). What it
+    # compiles outlives it in memory (_InMemory), checked against the source of the next build.
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                      bytecode_cache=_COMPILED)
     env.filters["date"] = format_date
     env.filters["isodate"] = iso_date
     env.filters["tag_slug"] = urls.tag_slug

@@ -46,3 +46,19 @@ def test_pages_get_the_theme_macros_whatever_they_import(tmp_path: Path, templat
     html = render(PagePlan("p.html", "p.html", view, frozenset()), RenderContext(make_environment(tmp_path), SITE, (), {}))
     assert b'data-pagefind-filter="kind:Page"' in html
     assert b'<span class="status status-active">' in html or b"mine" in html
+
+
+def test_a_template_edited_between_builds_of_one_process_is_compiled_again(tmp_path: Path) -> None:
+    """Compiled templates outlive a build in the process (serve builds many times); an edited
+    template, even one of the same length, is never served from that memory."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "x.html").write_text("first {{ 1 + 1 }}", "utf-8")
+    assert make_environment(tmp_path).get_template("x.html").render() == "first 2"
+    (folder / "x.html").write_text("again {{ 2 + 2 }}", "utf-8")
+    assert make_environment(tmp_path).get_template("x.html").render() == "again 4"
+    other = tmp_path / "other"
+    (other / "templates").mkdir(parents=True)
+    (other / "templates/x.html").write_text("other {{ 3 }}", "utf-8")  # same name, another site
+    assert make_environment(other).get_template("x.html").render() == "other 3"
+    assert make_environment(tmp_path).get_template("x.html").render() == "again 4"

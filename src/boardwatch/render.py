@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import _thread
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +31,15 @@ class LinkTarget:
     kind: str
 
 
+@functools.lru_cache(maxsize=2)
+def _renderer(names: tuple[tuple[str, str], ...], autolink: bool, thread: int) -> Renderer:
+    """One Markdown renderer per names table and thread (a renderer is not thread-safe) in a
+    process: setting one up (Python-Markdown's processors, the autolink pattern of every name)
+    is done once however many builds the process runs (serve). Each render starts from a
+    reset renderer (see Renderer.render), as each page of a build always did."""
+    return Renderer(names, autolink=autolink)
+
+
 class RenderContext:
     """What every page render needs besides its plan. One per process: the Markdown renderer
     it holds is stateful, and the Jinja environment caches compiled templates."""
@@ -38,7 +49,7 @@ class RenderContext:
         self.env = env
         self.site = site
         self.targets = targets
-        self.renderer = Renderer(names, autolink=autolink)
+        self.renderer = _renderer(tuple((name, i) for name, i in names), autolink, _thread.get_ident())
 
     def markdown(self, text: str, from_path: str, self_id: str = "") -> Markup:
         targets = self.targets

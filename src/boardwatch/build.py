@@ -269,7 +269,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                                seconds=time.perf_counter() - started, rendered=done[2], up_to_date=done[2] == 0)
     from .derived import derived_paths, graph_outputs, listing_outputs
     from .parallel import Background, default_jobs
-    from .search import search_index
+    from .search import PageFiles, search_index
     from .sources import discover
     from .static import static_files
     from .workers import RenderJob, plan_and_render
@@ -320,7 +320,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 files: dict[str, bytes | Path] = {**graph_files.result(),
                                                   **listing_outputs(loaded.graph, listed, loaded.config)}
                 if loaded.config.search:  # Pagefind over every page, rendered now or reused
-                    pages = {page.path: (stage.files_root if page.rendered else out) / page.path for page in made}
+                    pages = PageFiles([page.path for page in made], set(rendered), stage.files_root, out)
                     files.update(search_index(pages, fingerprints, out if manifest is not None else None))
                 files[f"{MARKER}/build.txt"] = _build_info()
                 note("write", 0, len(files) + len(copies))

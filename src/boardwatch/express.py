@@ -349,9 +349,8 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             patch.splice(ARTICLES_JSON, articles_json)
         stats = dict(manifest.files)
         if config.search:
-            pages = {p: patch.file(p) if p in new_files else out / p for p in manifest.pages}
-            from .search import BUNDLE, search_index
-            bundle = search_index(pages, fingerprints, out)
+            from .search import BUNDLE, PageFiles, search_index
+            bundle = search_index(PageFiles(manifest.pages, new_files, patch.files_root, out), fingerprints, out)
             old = {rel for rel in manifest.files if rel.startswith(BUNDLE + "/")}
             for rel, item in sorted(bundle.items()):
                 if not isinstance(item, Path):

@@ -36,7 +36,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +92,28 @@ class _Shard:
     key: str | None  # None: not reusable (no fingerprints)
 
 
+class PageFiles(Mapping[str, Path]):
+    """Where to read each page: under ``fresh_root`` for the pages in ``fresh`` (written by
+    this build, not yet in place), under ``root`` for the others. Each path is made when it
+    is asked for: most pages of a large site are never read (their shard is reused)."""
+
+    def __init__(self, names: Iterable[str], fresh: Collection[str], fresh_root: Path, root: Path) -> None:
+        self._names = list(names)
+        self._known = set(self._names)
+        self._fresh, self._fresh_root, self._root = fresh, fresh_root, root
+
+    def __getitem__(self, rel: str) -> Path:
+        if rel not in self._known:
+            raise KeyError(rel)
+        return (self._fresh_root if rel in self._fresh else self._root) / rel
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 def search_index(pages: Mapping[str, Path], keys: Mapping[str, str] | None = None,
                  previous: Path | None = None, *, shard_pages: int | None = None) -> dict[str, bytes | Path]:
     """Index the HTML ``pages`` (site path -> file to read) and return Pagefind's bundle as
@@ -102,16 +124,16 @@ def search_index(pages: Mapping[str, Path], keys: Mapping[str, str] | None = Non
     whose pages are all unchanged be reused; without them everything is indexed.
     ``shard_pages`` (default :data:`SHARD_PAGES`, read at each call) sets when the index is split.
     """
-    html = {rel: source for rel, source in pages.items() if rel.endswith(".html")}
+    names = sorted(rel for rel in pages if rel.endswith(".html"))
     executable = _executable()
     version = _version(executable)
-    count = shard_count(len(html), shard_pages or SHARD_PAGES)
+    count = shard_count(len(names), shard_pages or SHARD_PAGES)
     # Pagefind indexes only the pages marked data-pagefind-body when any page is; every page
     # otherwise. Shards decide it for the whole site, so that each shard indexes what one
     # index of the whole site would.
-    marked = any(_marked(html[rel]) for rel in sorted(html))
+    marked = any(_marked(pages[rel]) for rel in names)
     groups: list[list[str]] = [[] for _ in range(count)]
-    for rel in sorted(html):
+    for rel in names:
         groups[shard_of(rel, count)].append(rel)
     shards = [_Shard(n, tuple(group), _shard_key(group, keys, version, count, marked)) for n, group in enumerate(groups)]
     before = _previous_shards(previous)
@@ -119,7 +141,7 @@ def search_index(pages: Mapping[str, Path], keys: Mapping[str, str] | None = Non
 
     def feed(shard: _Shard) -> list[str]:
         if shard.number not in feeds:
-            feeds[shard.number] = [rel for rel in shard.pages if not marked or _marked(html[rel])]
+            feeds[shard.number] = [rel for rel in shard.pages if not marked or _marked(pages[rel])]
         return feeds[shard.number]
 
     def known(shard: _Shard) -> dict[str, Any] | None:
@@ -150,7 +172,7 @@ def search_index(pages: Mapping[str, Path], keys: Mapping[str, str] | None = Non
         todo.append(shard)
     if previous is not None and any(not feed(shard) for shard in todo):  # the record was wrong
         return search_index(pages, keys, None, shard_pages=shard_pages)
-    built = _index_all([(shard, places[shard.number], feed(shard)) for shard in todo], html, executable)
+    built = _index_all([(shard, places[shard.number], feed(shard)) for shard in todo], pages, executable)
     for shard, files in zip(todo, built):
         out.update(files)
         listed.append({"shard": shard.number, "key": shard.key, "path": places[shard.number],

@@ -10,8 +10,8 @@ takes the ordinary path, which judges the change by content hashes (see cache.py
 
 A content file changed less than :data:`SETTLED_NS` before it was scanned could change again
 without its metadata showing it (like Git's racy-clean rule). The stamp keeps such files by
-sha256 instead, and the check reads them again; once their metadata has settled, the stamp is
-rewritten to vouch for them by metadata alone.
+sha256 instead, and the check reads them again; once more than :data:`REHASH_MAX` of them have
+settled (after a checkout, say), the stamp is rewritten to vouch for them by metadata alone.
 
 This module imports only the standard library's lightest modules, so that a build with nothing
 to do is over before the rest of boardwatch would have finished importing.
@@ -32,6 +32,9 @@ STAMP = "uptodate.json"
 MANIFEST = ".boardwatch/manifest.json"  # in the output: see cache.py
 FORMAT = 2
 SETTLED_NS = 2_000_000_000  # a file changed this shortly before it was read may change again unseen
+# Files the stamp keeps by sha256 after they have settled rather than be rewritten: hashing a
+# few files again costs less than rewriting the stamp (a large file at 10k articles).
+REHASH_MAX = 32
 THEME_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "theme")
 
 Meta = tuple[int, int, int]  # size, mtime_ns, ctime_ns
@@ -224,7 +227,7 @@ def check(root: str | os.PathLike[str], out: str | os.PathLike[str], cache_dir: 
             or None in now.values() or _content_digest(scanned, now) != content:
         return seen
     still = {rel: sha for rel, sha in by_sha.items() if not settled(scanned[rel], started_ns)}
-    if len(still) < len(by_sha):  # some have settled since: vouch for them by metadata from now on
+    if len(by_sha) - len(still) > REHASH_MAX:  # many have settled: vouch for them by metadata from now on
         _write(path, {**stamp, "by_sha": still, "content": _content_digest(scanned, still)})
     seen.up_to_date = (pages, files)
     return seen

@@ -504,3 +504,51 @@ def test_parallel_parse_reports_the_same_errors(tmp_path: Path) -> None:
         found.append([(d.code, d.span.file, d.span.line) for d in info.value.diagnostics.sorted()])
     assert found[0] == found[1]
     assert ("BW202", victim.relative_to(site).as_posix(), 2) in found[0]
+
+
+@pytest.mark.parametrize("edit", ["body", "title"])
+def test_an_output_updated_by_another_build_meanwhile_is_not_patched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                        edit: str) -> None:
+    """Another build that finishes while this one reads (between reading the manifest and
+    taking the output lock) leaves an output this build did not see: it stops, writes
+    nothing, and says to run it again. The express path (a body edit) and the full path alike."""
+    from boardwatch import OutputError
+    import boardwatch.cache as caching
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    real = caching.load_manifest
+
+    def and_another_build_finishes(*args: object) -> object:
+        manifest = real(*args)  # type: ignore[arg-type]
+        marker = out / MANIFEST
+        marker.write_bytes(marker.read_bytes())  # rewritten, as another build's commit would
+        return manifest
+
+    monkeypatch.setattr(caching, "load_manifest", and_another_build_finishes)
+    article = site / "content/articles/a1.md"
+    text = article.read_text("utf-8")
+    article.write_text(text + "\nA sentence added.\n" if edit == "body" else text.replace("title: Story 1", "title: Retold 1"),
+                       "utf-8")
+    before = tree(out)
+    with pytest.raises(OutputError, match="run the build again"):
+        build(site, out, jobs=1)
+    assert tree(out) == before
+    monkeypatch.undo()
+    assert not build(site, out, jobs=1).up_to_date
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_body_edit_into_a_locked_output_is_refused_clearly(tmp_path: Path) -> None:
+    """The express path reports a held lock as every build does (exit 2), not as an internal error."""
+    from boardwatch import OutputError
+    from boardwatch.publish import output_lock
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8") + "\nA sentence added.\n", "utf-8")
+    with output_lock(out), pytest.raises(OutputError, match="another boardwatch build"):
+        build(site, out, jobs=1)  # an OS lock taken twice conflicts, even in one process
+    assert build(site, out, jobs=1).rendered == 1

@@ -236,6 +236,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     else:
         started_ns = time.time_ns()
         scanned = uptodate.scan(root)
+    manifest_state = caching.manifest_state(out)  # taken before it is read: see check_manifest_state
     manifest = caching.load_manifest(out, diags) if use_cache else None
     # The previous output is trusted only as the manifest left it (a hand edit voids it).
     if manifest is not None and not (seen is not None and seen.outputs_vouched) \
@@ -258,8 +259,11 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     store = express.Store(cache_dir / express.STORE) if use_cache and cache_dir is not None else None
     if manifest is not None and store is not None and scanned is not None and shas is not None \
             and manifest.settings == settings:
-        done = express.run(root, out, manifest, store, scanned, shas, settings, started_ns, diags,
-                           base_url=base_url, search=search)
+        try:
+            done = express.run(root, out, manifest, store, scanned, shas, settings, started_ns, diags,
+                               base_url=base_url, search=search, manifest_state=manifest_state)
+        except PublishError as exc:
+            raise OutputError(str(exc)) from exc
         if done is not None:
             if diags.has_errors:
                 raise ContentErrors(diags)
@@ -301,6 +305,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             # A first build is written beside the output and swapped in; later ones patch it in place.
             with Background(partial(graph_outputs, loaded.graph, loaded.config), jobs) as graph_files, \
                     output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
+                if manifest is not None:
+                    caching.check_manifest_state(out, manifest_state)
                 # Fingerprints serve the manifest and the search shards' keys: without either, none.
                 common = _common_digest(root, loaded) if use_cache or loaded.config.search else None
                 # Workers plan and fingerprint every page and write those the output lacks into

@@ -321,6 +321,25 @@ def save_settled(cache_dir: Path, manifest: Manifest, extra: Mapping[str, list[A
                                         "sources": dict(sorted({**extra, **fresh}.items()))})
 
 
+def manifest_state(out: Path) -> tuple[int, int, int] | None:
+    """The output manifest's size, modification time and inode, or None if there is none."""
+    try:
+        st = os.stat(out / MANIFEST)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def check_manifest_state(out: Path, state: tuple[int, int, int] | None) -> None:
+    """Under the output lock, before a build patches the output it read: refuse if another
+    build replaced the output's manifest since (it finished while this one was reading), for
+    a patch made from an older view of the output would not match what is there now."""
+    from .publish import PublishError
+    if manifest_state(out) != state:
+        raise PublishError(f"another boardwatch build updated {out} while this one was reading it; "
+                           "nothing was written: run the build again")
+
+
 def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
     data = _read_json(out / MANIFEST, "output manifest", diags)
     if data is None:

@@ -265,12 +265,13 @@ def fingerprint(common: str, path: str, template: str, view_digest: str, markdow
 
 def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mapping[str, tuple[int, int, int]],
         shas: Mapping[str, str], settings: str, started_ns: int, diags: Diagnostics, *,
-        base_url: str | None = None, search: bool | None = None
-        ) -> tuple[int, int, int, Manifest | None] | None:
+        base_url: str | None = None, search: bool | None = None,
+        manifest_state: tuple[int, int, int] | None) -> tuple[int, int, int, Manifest | None] | None:
     """Build by the express path when the change allows it: (pages, files, pages rendered, the
     manifest written, or None with errors), or None to take the full path. ``shas`` is every content file's sha256 now (see
     cache.current_shas: no file added or removed, few read again). Problems in the changed
-    files are added to ``diags`` (the caller raises them) and nothing is written."""
+    files are added to ``diags`` (the caller raises them) and nothing is written.
+    ``manifest_state`` is :func:`cache.manifest_state` as it was when ``manifest`` was read."""
     from . import cache as caching
     from .config import load_config
     from .diagnostics import Diagnostics
@@ -339,6 +340,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             return 0, 0, 0, None
     new_files = dict(rendered)
     with output_lock(out), Patch(out) as patch:
+        caching.check_manifest_state(out, manifest_state)  # the output is still what was read
         # Found under the lock: the splice copies the rest of the file as it is now.
         articles_json = _articles_json_edits(out, records) if ARTICLES_JSON in manifest.files else []
         if articles_json is None:

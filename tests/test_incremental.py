@@ -56,6 +56,20 @@ def base_site(root: Path) -> None:
         path.write_text(text, "utf-8")
 
 
+def built_site(tmp_path: Path) -> tuple[Path, Path]:
+    """(site, output) of the base site, built once."""
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    build(site, out, jobs=1)
+    return site, out
+
+
+def assert_as_clean(site: Path, out: Path, tmp_path: Path) -> None:
+    """``out`` holds exactly what a clean build of ``site`` (no cache) makes."""
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def _article(n: int, word: str, revisit: str = "") -> str:
     return ARTICLE.format(title=f"Story {n} {word}", day=n % 28 + 1, actors="ada-lovelace, freedonia",
                           slug=f"a{n}", speaker="max-weber" if n % 2 else "ada-lovelace", revisit=revisit,
@@ -412,8 +426,7 @@ def test_a_rebuild_patches_the_output_in_place(tmp_path: Path) -> None:
     assert "Retold story 0" in (out / "articles/a0.html").read_text("utf-8")
     assert not (out / "articles/a2.html").exists()  # its source is gone
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # nothing left beside it
-    build(site, tmp_path / "clean", jobs=1, use_cache=False)
-    assert tree(out) == tree(tmp_path / "clean")
+    assert_as_clean(site, out, tmp_path)
 
 
 def test_a_damaged_view_store_is_never_trusted(tmp_path: Path) -> None:
@@ -514,9 +527,7 @@ def test_an_output_updated_by_another_build_meanwhile_is_not_patched(tmp_path: P
     nothing, and says to run it again. The express path (a body edit) and the full path alike."""
     from boardwatch import OutputError
     import boardwatch.cache as caching
-    site, out = tmp_path / "site", tmp_path / "out"
-    base_site(site)
-    build(site, out, jobs=1)
+    site, out = built_site(tmp_path)
     real = caching.load_manifest
 
     def and_another_build_finishes(*args: object) -> object:
@@ -536,17 +547,14 @@ def test_an_output_updated_by_another_build_meanwhile_is_not_patched(tmp_path: P
     assert tree(out) == before
     monkeypatch.undo()
     assert not build(site, out, jobs=1).up_to_date
-    build(site, tmp_path / "clean", jobs=1, use_cache=False)
-    assert tree(out) == tree(tmp_path / "clean")
+    assert_as_clean(site, out, tmp_path)
 
 
 def test_a_body_edit_into_a_locked_output_is_refused_clearly(tmp_path: Path) -> None:
     """The express path reports a held lock as every build does (exit 2), not as an internal error."""
     from boardwatch import OutputError
     from boardwatch.publish import output_lock
-    site, out = tmp_path / "site", tmp_path / "out"
-    base_site(site)
-    build(site, out, jobs=1)
+    site, out = built_site(tmp_path)
     article = site / "content/articles/a1.md"
     article.write_text(article.read_text("utf-8") + "\nA sentence added.\n", "utf-8")
     with output_lock(out), pytest.raises(OutputError, match="another boardwatch build"):

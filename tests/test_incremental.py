@@ -325,6 +325,30 @@ def test_files_touched_but_unchanged_are_read_once(tmp_path: Path, monkeypatch: 
     assert mtimes(out) == before
 
 
+def test_the_stamp_sees_every_file_the_build_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The metadata check walks content/ as the read stage does: a file in a folder whose name
+    ends in '~' (only file names of that shape are editor backups) is read, so the stamp
+    vouches for it, and an edit to it is seen."""
+    monkeypatch.setattr("boardwatch.uptodate.SETTLED_NS", 0)
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    (site / "content/articles/kept~").mkdir()
+    shutil.move(site / "content/articles/a1.md", site / "content/articles/kept~/a1.md")
+    build(site, out, jobs=1)
+    import boardwatch.cache as caching
+
+    def no_manifest(*args: object) -> object:
+        raise AssertionError("the manifest was read")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(caching, "load_manifest", no_manifest)
+        assert build(site, out, jobs=1).up_to_date  # the stamp vouches for that file too
+    article = site / "content/articles/kept~/a1.md"
+    article.write_text(article.read_text("utf-8") + "\nA sentence added.\n", "utf-8")
+    assert not build(site, out, jobs=1).up_to_date
+    assert "A sentence added." in (out / "articles/a1.html").read_text("utf-8")
+
+
 def test_an_up_to_date_build_imports_no_stage(tmp_path: Path) -> None:
     """The command that finds nothing to do loads none of the stages, the cache or YAML."""
     import subprocess

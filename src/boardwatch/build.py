@@ -244,17 +244,11 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         manifest = None
     shas: dict[str, str] | None = None  # every content file's sha256, when few need reading
     if manifest is not None and scanned is not None:
-        manifest, settled = caching.with_settled(manifest, cache_dir)
         shas = caching.current_shas(root, scanned, manifest)
         if shas is not None and caching.inputs_digest(settings, shas.items()) == manifest.inputs:
             # Nothing changed since the last build, judged from file metadata and, for the few
             # files it does not vouch for, their bytes. Not a page is read or written.
-            if cache_dir is not None:
-                caching.save_settled(cache_dir, manifest, settled, scanned, shas, started_ns)
-                uptodate.save(cache_dir, out, settings, caching.settled_sources(scanned, shas, started_ns),
-                              manifest.files, len(manifest.pages))
-            return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
-                               warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
+            return _unchanged(out, manifest, cache_dir, settings, scanned, shas, started_ns, diags, started)
     from . import express
     store = express.Store(cache_dir / express.STORE) if use_cache and cache_dir is not None else None
     if manifest is not None and store is not None and scanned is not None and shas is not None \
@@ -281,14 +275,9 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     sources = discover(root, diags)
     inputs = caching.inputs_digest(settings, ((s.path, s.sha256) for s in sources))
     if manifest is not None and manifest.inputs == inputs and not diags.has_errors:
-        # Every file read again (touched, say, by a checkout) and none changed: the stamp now
-        # vouches for them, so the next build need not read them all again.
-        if cache_dir is not None and scanned is not None:
-            uptodate.save(cache_dir, out, settings,
-                          caching.settled_sources(scanned, {s.path: s.sha256 for s in sources}, started_ns),
-                          manifest.files, len(manifest.pages))
-        return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
-                           warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
+        # Every file read again (touched, say, by a checkout) and none changed.
+        return _unchanged(out, manifest, cache_dir, settings, scanned, {s.path: s.sha256 for s in sources},
+                          started_ns, diags, started)
     parse_cache = caching.load_parse_cache(cache_dir if use_cache else None, diags)
     note("parse", 0, len(sources))
     with _thawed_after():
@@ -360,6 +349,20 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             uptodate.save(cache_dir, out, settings, new.sources, new.files, len(new.pages))
     return BuildResult(out=out, pages=len(made), files=len(written),
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(rendered))
+
+
+def _unchanged(out: Path, manifest: caching.Manifest, cache_dir: Path | None, settings: str,
+               scanned: dict[str, uptodate.Meta] | None, shas: dict[str, str], started_ns: int,
+               diags: Diagnostics, started: float) -> BuildResult:
+    """A build that found nothing changed, from the manifest: it writes nothing in the output,
+    but stamps what it found (see uptodate.py), so that the next build need not judge again
+    by reading the files whose metadata the manifest does not vouch for."""
+    from .cache import settled_sources
+    if cache_dir is not None and scanned is not None:
+        uptodate.save(cache_dir, out, settings, settled_sources(scanned, shas, started_ns), manifest.files,
+                      len(manifest.pages))
+    return BuildResult(out=out, pages=len(manifest.pages), files=len(manifest.files),
+                       warnings=diags.warnings, seconds=time.perf_counter() - started, up_to_date=True)
 
 
 def _common_digest(root: Path, loaded: Loaded) -> str:

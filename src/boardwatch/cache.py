@@ -11,6 +11,8 @@ ignored with a warning, never trusted):
   whose fingerprint is unchanged is reused from the previous output instead of rendered; a
   build whose inputs digest is unchanged writes nothing at all.
 
+The up-to-date stamp (uptodate.py) and the article view store (express.py) are kept beside them.
+
 A page's fingerprint hashes the view its template receives (all the data shown on the page),
 its Markdown, the autolink names table, every template, the site settings and the boardwatch
 version. Hashing the view rather than a list of dependencies means no dependency can be missed.
@@ -18,7 +20,6 @@ version. Hashing the view rather than a list of dependencies means no dependency
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -163,21 +164,21 @@ def _read_json(path: Path, what: str, diags: Diagnostics) -> dict[str, Any] | No
     return data
 
 
-def _unreadable(path: Path, what: str, diags: Diagnostics) -> None:
-    diags.warning("BW701", f"the {what} is unreadable and was ignored", Span(str(path)),
-                  hint="nothing to do: this build starts from scratch and writes a new one")
+def _unreadable(path: Path, what: str, diags: Diagnostics,
+                hint: str = "nothing to do: this build starts from scratch and writes a new one") -> None:
+    diags.warning("BW701", f"the {what} is unreadable and was ignored", Span(str(path)), hint=hint)
 
 
-def _foreign(path: Path, what: str, diags: Diagnostics) -> None:
+def _foreign(path: Path, what: str, diags: Diagnostics,
+             hint: str = "nothing to do: this build writes a new one") -> None:
     diags.warning("BW701", f"the {what} was written by another version of boardwatch or Python and was "
-                           "ignored", Span(str(path)), hint="nothing to do: this build writes a new one")
+                           "ignored", Span(str(path)), hint=hint)
 
 
 def stamp_problem(path: Path, problem: str, diags: Diagnostics) -> None:
     """Warn of an unreadable or foreign stamp (see uptodate.check); the build judges without it."""
-    what = "was written by another version of boardwatch or Python" if problem == "foreign" else "is unreadable"
-    diags.warning("BW701", f"the up-to-date stamp {what} and was ignored", Span(str(path)),
-                  hint="nothing to do: this build compares the files themselves and writes a new stamp")
+    (_foreign if problem == "foreign" else _unreadable)(
+        path, "up-to-date stamp", diags, "nothing to do: this build compares the files themselves and writes a new stamp")
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
@@ -213,7 +214,8 @@ def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
     if cache_dir is None or cache.path is None:
         return
     cache_dir.mkdir(parents=True, exist_ok=True)
-    (cache_dir / "parsed.json").unlink(missing_ok=True)  # the single-file cache of earlier versions
+    for earlier in ("parsed.json", "settled.json"):  # files of earlier versions' caches
+        (cache_dir / earlier).unlink(missing_ok=True)
     if not cache.valid:
         cache.path.unlink(missing_ok=True)
     try:
@@ -269,7 +271,6 @@ def changed_sources(scanned: Mapping[str, tuple[int, int, int]], manifest: Manif
 
 
 MAX_SUSPECTS = 64  # content files a build reads again to see what changed; more take the full path
-SETTLED = "settled.json"  # in the cache folder: metadata found settled after the manifest was written
 
 
 def current_shas(root: Path, scanned: Mapping[str, tuple[int, int, int]], manifest: Manifest) -> dict[str, str] | None:
@@ -286,39 +287,6 @@ def current_shas(root: Path, scanned: Mapping[str, tuple[int, int, int]], manife
             return None
         shas[rel] = sha
     return shas
-
-
-def with_settled(manifest: Manifest, cache_dir: Path | None) -> tuple[Manifest, dict[str, list[Any]]]:
-    """The manifest with the metadata that later builds found settled for its content files
-    (see :func:`save_settled`), and those entries alone. Anything unreadable is ignored."""
-    if cache_dir is None:
-        return manifest, {}
-    try:
-        data = json.loads((cache_dir / SETTLED).read_bytes())
-        if data.get("header") != _header() or data.get("inputs") != manifest.inputs:
-            return manifest, {}
-        extra = {rel: [int(v[0]), int(v[1]), int(v[2]), str(v[3])] for rel, v in data["sources"].items()
-                 if rel in manifest.sources and len(v) == 4 and v[3] == manifest.sources[rel][3]}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
-        return manifest, {}
-    if not extra:
-        return manifest, {}
-    return dataclasses.replace(manifest, sources={**manifest.sources, **extra}), extra
-
-
-def save_settled(cache_dir: Path, manifest: Manifest, extra: Mapping[str, list[Any]],
-                 scanned: Mapping[str, tuple[int, int, int]], shas: Mapping[str, str], started_ns: int) -> None:
-    """After a build that found nothing changed by reading some files again: remember the
-    metadata of those that are settled now, so the next build need not read them (the output
-    manifest is left as it is: a build that changes nothing writes nothing there)."""
-    fresh = {rel: [*meta, shas[rel]] for rel, meta in scanned.items()
-             if (known := manifest.sources.get(rel)) is not None and known[:3] != list(meta)
-             and shas.get(rel) == known[3] and uptodate.settled(meta, started_ns)}
-    if not fresh:
-        return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(cache_dir / SETTLED, {"header": _header(), "inputs": manifest.inputs,
-                                        "sources": dict(sorted({**extra, **fresh}.items()))})
 
 
 def manifest_state(out: Path) -> tuple[int, int, int] | None:
@@ -378,9 +346,3 @@ def output_unchanged(out: Path, manifest: Manifest) -> bool:
         if st.st_size != size or st.st_mtime_ns != mtime:
             return False
     return True
-
-
-def _write_atomic(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, sort_keys=True), "utf-8")
-    os.replace(tmp, path)

@@ -17,16 +17,13 @@ from .pages import PagePlan
 
 
 def derived_outputs(graph: Graph, plans: Sequence[PagePlan], config: SiteConfig) -> dict[str, bytes]:
-    return dict(sorted({**graph_outputs(graph, config), **page_outputs(graph, plans, config)}.items()))
-
-
-def page_outputs(graph: Graph, plans: Sequence[PagePlan], config: SiteConfig) -> dict[str, bytes]:
-    """The outputs that list the pages: the sitemap, when there is a base URL."""
-    return listing_outputs(graph, [(p.path, p.view.kind, p.view.noindex) for p in plans], config)
+    listed = [(p.path, p.view.kind, p.view.noindex) for p in plans]
+    return dict(sorted({**graph_outputs(graph, config), **listing_outputs(graph, listed, config)}.items()))
 
 
 def listing_outputs(graph: Graph, pages: Sequence[tuple[str, str, bool]], config: SiteConfig) -> dict[str, bytes]:
-    """:func:`page_outputs` from each page's (path, view kind, noindex), in the order of the plans."""
+    """The outputs that list the pages, each given as (path, view kind, noindex) in page
+    order: the sitemap, when there is a base URL."""
     if not config.base_url:  # a sitemap lists absolute URLs only
         return {}
     return {"sitemap.xml": sitemap(pages, graph, config)}

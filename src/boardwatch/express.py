@@ -237,22 +237,6 @@ def _articles_json_edits(out: Path, records: Mapping[str, dict[str, Any]]) -> li
         return None
 
 
-def apply_edits(previous: bytes, edits: Sequence[tuple[int, int, bytes]]) -> bytes:
-    """``previous`` with each (start, end, new bytes) of ``edits`` (in order, disjoint) made."""
-    parts, at = [], 0
-    for start, end, data in edits:
-        parts += [previous[at:start], data]
-        at = end
-    parts.append(previous[at:])
-    return b"".join(parts)
-
-
-def splice_articles_json(previous: bytes, records: Mapping[str, dict[str, Any]]) -> bytes | None:
-    """``data/articles.json`` with the given records replaced (see :func:`articles_json_edits`)."""
-    edits = articles_json_edits(previous, records)
-    return apply_edits(previous, edits) if edits is not None else None
-
-
 # -- the build ------------------------------------------------------------------------------------
 ARTICLES_JSON = "data/articles.json"
 
@@ -268,10 +252,11 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
         base_url: str | None = None, search: bool | None = None,
         manifest_state: tuple[int, int, int] | None) -> tuple[int, int, int, Manifest | None] | None:
     """Build by the express path when the change allows it: (pages, files, pages rendered, the
-    manifest written, or None with errors), or None to take the full path. ``shas`` is every content file's sha256 now (see
-    cache.current_shas: no file added or removed, few read again). Problems in the changed
-    files are added to ``diags`` (the caller raises them) and nothing is written.
-    ``manifest_state`` is :func:`cache.manifest_state` as it was when ``manifest`` was read."""
+    manifest written, or None with errors), or None to take the full path. ``shas`` is every
+    content file's sha256 now (see cache.current_shas: no file added or removed, few read
+    again). Problems in the changed files are added to ``diags`` (the caller raises them) and
+    nothing is written. ``manifest_state`` is :func:`cache.manifest_state` as it was when
+    ``manifest`` was read."""
     from . import cache as caching
     from .config import load_config
     from .diagnostics import Diagnostics
@@ -342,13 +327,14 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
     with output_lock(out), Patch(out) as patch:
         caching.check_manifest_state(out, manifest_state)  # the output is still what was read
         # Found under the lock: the splice copies the rest of the file as it is now.
-        articles_json = _articles_json_edits(out, records) if ARTICLES_JSON in manifest.files else []
+        spliced = [ARTICLES_JSON] if ARTICLES_JSON in manifest.files else []
+        articles_json = _articles_json_edits(out, records) if spliced else []
         if articles_json is None:
             return None  # the patch is dropped unwritten
         for rel, data in sorted(new_files.items()):
             patch.write(rel, data)
-        if ARTICLES_JSON in manifest.files:
-            patch.splice(ARTICLES_JSON, articles_json)
+        for rel in spliced:
+            patch.splice(rel, articles_json)
         stats = dict(manifest.files)
         if config.search:
             from .search import BUNDLE, PageFiles, search_index
@@ -361,7 +347,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             for rel in sorted(old - set(bundle)):
                 patch.remove(rel)
                 del stats[rel]
-        for rel in [*new_files, *([ARTICLES_JSON] if ARTICLES_JSON in manifest.files else [])]:
+        for rel in [*new_files, *spliced]:
             st = os.stat(patch.file(rel))
             stats[rel] = [st.st_size, st.st_mtime_ns]
         new = caching.Manifest(inputs, fingerprints, stats, caching.settled_sources(scanned, shas, started_ns),

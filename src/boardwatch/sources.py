@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostics, Span
 from .model import FOLDERS, Kind, Source
+from .uptodate import content_entries
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
@@ -46,9 +47,9 @@ def discover(root: Path, diags: Diagnostics) -> tuple[Source, ...]:
     prefix = os.path.join(root, "")
     found: list[Source] = []
     # Strings, not Paths, on this path: it runs once per content file. Sorted as Paths sort.
-    for path, link in sorted(_walk(os.path.join(root, "content")), key=lambda item: item[0].split(os.sep)):
-        rel = path[len(prefix):].replace(os.sep, "/")
-        source = _read(path, rel, real_root, diags, link=link)
+    for entry in sorted(content_entries(os.path.join(root, "content")), key=lambda e: e.path.split(os.sep)):
+        rel = entry.path[len(prefix):].replace(os.sep, "/")
+        source = _read(entry.path, rel, real_root, diags, link=entry.is_symlink())
         if source is not None:
             found.append(source)
     return tuple(found)
@@ -58,38 +59,6 @@ def read_one(root: Path, rel: str, diags: Diagnostics) -> Source | None:
     """The content file at site-relative ``rel``, read and checked as ``discover`` does."""
     path = os.path.join(root, *rel.split("/"))
     return _read(path, rel, root.resolve(), diags, link=os.path.islink(path))
-
-
-def _walk(folder: str) -> list[tuple[str, bool]]:
-    """(path, is a symbolic link) of every file ``discover`` looks at below ``folder``: Markdown
-    files and symbolic links, but no hidden files or editor backups; symbolic links to folders
-    are listed (to be reported), not followed."""
-    out: list[tuple[str, bool]] = []
-    folders = [folder]
-    while folders:
-        try:
-            with os.scandir(folders.pop()) as it:
-                entries = list(it)
-        except OSError:
-            continue  # as os.walk: a folder that cannot be listed is passed over
-        for entry in entries:
-            name = entry.name
-            link = entry.is_symlink()
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if name.startswith("."):
-                    continue
-                if link:
-                    out.append((entry.path, True))
-                else:
-                    folders.append(entry.path)
-            elif not (name.startswith(".") or name.endswith("~")):  # editor and OS droppings
-                if name.endswith(".md") or link:
-                    out.append((entry.path, link))
-    return out
 
 
 def _read(path: str, rel: str, real_root: Path, diags: Diagnostics, *, link: bool) -> Source | None:

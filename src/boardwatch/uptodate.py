@@ -83,6 +83,38 @@ def settings_digest(root: str | os.PathLike[str], *, drafts: bool, base_url: str
     return digest(parts)
 
 
+def content_entries(folder: str) -> list[os.DirEntry[str]]:
+    """Every entry below ``folder`` that ``sources.discover`` looks at: Markdown files and
+    symbolic links (to be checked, never followed), but no hidden file or folder and no editor
+    backup (a name ending in ``~``). One walk for both the read stage and :func:`scan`."""
+    out: list[os.DirEntry[str]] = []
+    folders = [folder]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as it:
+                entries = list(it)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is passed over
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue  # hidden files and folders
+            if entry.is_file(follow_symlinks=False):  # the common case, told by the folder listing alone
+                if name.endswith(".md"):  # (a name ending in "~", an editor backup, does not)
+                    out.append(entry)
+                continue
+            link = entry.is_symlink()
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir and not link:
+                folders.append(entry.path)
+            elif is_dir or (not name.endswith("~") and (link or name.endswith(".md"))):
+                out.append(entry)  # a symbolic link (to a folder or a file), or an odd .md file
+    return out
+
+
 def scan(root: str | os.PathLike[str]) -> dict[str, Meta] | None:
     """Every content file ``sources.discover`` would read, as site-relative path -> (size, mtime and
     ctime in ns), from the file system's metadata alone; None when a symbolic link (or no
@@ -90,22 +122,13 @@ def scan(root: str | os.PathLike[str]) -> dict[str, Meta] | None:
     content = os.path.join(root, "content")
     if not os.path.isdir(content) or os.path.islink(content):
         return None
+    prefix = os.path.join(root, "")
     found: dict[str, Meta] = {}
-    folders = [(content, "content/")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith(".") or name.endswith("~"):
-                    continue  # as discover: editor and OS droppings
-                if entry.is_symlink():
-                    return None
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, prefix + name + "/"))
-                elif name.endswith(".md"):
-                    st = entry.stat(follow_symlinks=False)
-                    found[prefix + name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    for entry in content_entries(content):
+        if entry.is_symlink():
+            return None
+        st = entry.stat(follow_symlinks=False)
+        found[entry.path[len(prefix):].replace(os.sep, "/")] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     return dict(sorted(found.items()))
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from boardwatch.build import load
 from boardwatch.export import _doc
-from boardwatch.express import (apply_edits, articles_json_edits, decode_view, encode_view, splice_articles_json,
-                                view_digest)
+from boardwatch.express import articles_json_edits, decode_view, encode_view, view_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,6 +39,22 @@ def test_a_view_that_is_not_what_its_digest_says_is_refused(plans) -> None:  # t
     assert decode_view(json.dumps({"c": "Popen", "f": []}), digest) is None  # not a view class
     assert decode_view("[1, 2", digest) is None  # not JSON
     assert decode_view(json.dumps({"c": "Crumb", "f": ["Home", "index.html"]}), digest) is None  # not a page
+
+
+def apply_edits(previous: bytes, edits: Sequence[tuple[int, int, bytes]]) -> bytes:
+    """``previous`` with each (start, end, new bytes) of ``edits`` (in order, disjoint) made, as
+    Patch.splice writes it (tested in test_publish.py)."""
+    parts, at = [], 0
+    for start, end, data in edits:
+        parts += [previous[at:start], data]
+        at = end
+    parts.append(previous[at:])
+    return b"".join(parts)
+
+
+def splice_articles_json(previous: bytes, records: Mapping[str, dict[str, Any]]) -> bytes | None:
+    edits = articles_json_edits(previous, records)
+    return apply_edits(previous, edits) if edits is not None else None
 
 
 def _articles(records: list[dict[str, object]]) -> bytes:

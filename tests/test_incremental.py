@@ -460,7 +460,7 @@ def test_a_damaged_view_store_is_never_trusted(tmp_path: Path) -> None:
     build(site, out, jobs=1)
     store = site / ".boardwatch-cache" / "views.sqlite"
     with sqlite3.connect(store) as db:  # a view that would inject script, its digest left as it was
-        db.execute("UPDATE views SET view = replace(view, 'Story', '<script>alert(1)</script>')")
+        db.execute("UPDATE article_views SET view = replace(view, 'Story', '<script>alert(1)</script>')")
     db.close()
     article = site / "content/articles/a0.md"
     article.write_text(article.read_text("utf-8") + "\nA second paragraph.\n", "utf-8")
@@ -584,3 +584,25 @@ def test_a_body_edit_into_a_locked_output_is_refused_clearly(tmp_path: Path) -> 
     with output_lock(out), pytest.raises(OutputError, match="another boardwatch build"):
         build(site, out, jobs=1)  # an OS lock taken twice conflicts, even in one process
     assert build(site, out, jobs=1).rendered == 1
+
+
+def test_a_process_that_builds_again_parses_only_the_files_that_changed(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import boardwatch.frontmatter as frontmatter
+    site, out = built_site(tmp_path)
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8").replace("title: Story", "title: Retold story"), "utf-8")
+    (site / ".boardwatch-cache" / "parsed.sqlite").unlink()  # only what the process kept can spare the others
+    parsed: list[str] = []
+    original = frontmatter.parse
+
+    def counting(source: object, diags: object) -> object:
+        parsed.append(getattr(source, "path"))
+        return original(source, diags)  # type: ignore[arg-type]
+    monkeypatch.setattr(frontmatter, "parse", counting)
+    build(site, out, jobs=1)
+    assert set(parsed) == {"content/articles/a1.md"}  # (the express path, which declines, reads it too)
+    parsed.clear()
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)  # never without the cache
+    assert len(parsed) == len(list((site / "content").rglob("*.md")))
+    assert tree(out) == tree(tmp_path / "clean")

@@ -68,9 +68,14 @@ class Loaded:
 
 
 _PARSE_CACHE: caching.ParseCache | None = None  # what parse workers inherit when forked
+Parsed = tuple["Record | None", list[Diagnostic], "str | None", list[str]]  # see _parse_chunk
+# What the last build with the cache in this process made of each file, by (path, sha256): a
+# process that builds again (serve) parses and validates only the files that changed since.
+# A record is made from its file alone, and immutable. Builds without the cache never use it.
+_LAST_PARSED: dict[tuple[str, str], Parsed] = {}
 
 
-def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Record | None, list[Diagnostic], str | None, list[str]]]:
+def _parse_chunk(sources: Sequence[Source]) -> list[Parsed]:
     """Parse (or take from the parse cache) and validate each source: its record, its problems,
     its new cache entry (None when it came from the cache, or there is no cache), and the ids
     of the claims of a file that failed to validate (so that revisits of them are not reported
@@ -78,7 +83,7 @@ def _parse_chunk(sources: Sequence[Source]) -> list[tuple[Record | None, list[Di
     from . import cache as caching
     from .frontmatter import parse
     from .schema import validate
-    out: list[tuple[Record | None, list[Diagnostic], str | None, list[str]]] = []
+    out: list[Parsed] = []
     for source in sources:
         diags = Diagnostics()
         doc = _PARSE_CACHE.get(source) if _PARSE_CACHE is not None else None
@@ -116,11 +121,15 @@ def _no_cycle_collection(freeze: bool = False) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _thawed_after() -> Iterator[None]:
-    """Give what a frozen load kept back to the cyclic collector when the build is over."""
+    """Give what a frozen load kept back to the cyclic collector when the build is over, but
+    for the records this process keeps for its next build (see _LAST_PARSED): the collector
+    walking them again and again would slow every later build of the process down."""
     try:
         yield
     finally:
         gc.unfreeze()
+        if _LAST_PARSED:
+            gc.freeze()
 
 
 def load(root: Path, *, drafts: bool = False, base_url: str | None = None, search: bool | None = None,
@@ -152,12 +161,19 @@ def _load_graph(root: Path, *, drafts: bool, base_url: str | None, search: bool 
     config = load_config(root, diags, base_url=base_url, search=search)
     if sources is None:
         sources = discover(root, diags)
-    global _PARSE_CACHE
+    global _PARSE_CACHE, _LAST_PARSED
     _PARSE_CACHE = parse_cache if parse_cache is not None and parse_cache.enabled else None
+    last = _LAST_PARSED if _PARSE_CACHE is not None else {}
+    todo = [source for source in sources if (source.path, source.sha256) not in last]
     try:  # in parallel, cached or not: decoding a cached entry costs about what parsing does
-        parsed = map_chunks(_parse_chunk, sources, jobs)
+        fresh = iter(map_chunks(_parse_chunk, todo, jobs))
     finally:
         _PARSE_CACHE = None
+    parsed = [last.get((source.path, source.sha256)) or next(fresh) for source in sources]
+    # Kept for the next build of this process; a build without the cache keeps nothing.
+    _LAST_PARSED = {(source.path, source.sha256): (record, found, None, failed)
+                    for source, (record, found, _, failed) in zip(sources, parsed, strict=True)} \
+        if parse_cache is not None and parse_cache.enabled else {}
     records: list[Record] = []
     failed_claims: set[str] = set()
     for source, (record, found, entry, failed) in zip(sources, parsed, strict=True):
@@ -265,6 +281,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 uptodate.save(cache_dir, out, settings, done[3].sources, done[3].files, len(done[3].pages))
             return BuildResult(out=out, pages=done[0], files=done[1], warnings=diags.warnings,
                                seconds=time.perf_counter() - started, rendered=done[2], up_to_date=done[2] == 0)
+    from .affected import reuse
     from .derived import derived_paths, graph_outputs, listing_outputs
     from .parallel import Background, default_jobs
     from .search import PageFiles, search_index
@@ -302,7 +319,15 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 # the stage: a page made from exactly what made it last time is kept as it is.
                 job = RenderJob(stage.files_root, store is not None, common,
                                 manifest.pages if manifest is not None else {}, stored, read)
-                made = plan_and_render(root, loaded, static_pages(root), jobs, note, job)
+                # Edits that keep every article's links change few pages: only those are planned.
+                narrow = reuse(loaded.graph, sources, manifest, store, common, known) \
+                    if manifest is not None and store is not None and common is not None else None
+                made = plan_and_render(root, loaded, static_pages(root), jobs, note, job,
+                                       narrow.tasks if narrow is not None else None)
+                if narrow is not None and not diags.has_errors:
+                    merged = narrow.merge(made)  # None: a page the last build did not make (never expected)
+                    made = merged if merged is not None else plan_and_render(root, loaded, static_pages(root),
+                                                                             jobs, note, job)
                 if diags.has_errors:
                     raise ContentErrors(diags)
                 copies = static_files(root, {p.path for p in made} | derived_paths(loaded.graph, loaded.config), diags)

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from .diagnostics import Diagnostics
 
 STORE = "views.sqlite"
+LISTING = "listing"  # meta key: [path, view kind, noindex] of every page, in path order
+_TABLE = "article_views"
 _CLASSES: dict[str, type[Any]] = {
     name: cls for name, cls in vars(views).items() if isinstance(cls, type) and dataclasses.is_dataclass(cls)}
 _FIELDS: dict[type[Any], tuple[str, ...]] = {
@@ -120,6 +122,7 @@ class Row:
     page: str  # output path of its page
     view: str  # JSON of the view its page was rendered from
     digest: str  # of the view's repr
+    links: str  # what other pages count of the article (see affected.links)
 
 
 class Store:
@@ -151,8 +154,8 @@ class Store:
         try:
             with self._connect() as db:
                 for source in sources:
-                    found = db.execute("SELECT source, sha256, shape, page, view, digest FROM views "
-                                       "WHERE source = ?", (source,)).fetchone()
+                    found = db.execute("SELECT source, sha256, shape, page, view, digest, links FROM "
+                                       f"{_TABLE} WHERE source = ?", (source,)).fetchone()
                     if found is not None:
                         out[source] = Row(*(str(v) for v in found))
         except sqlite3.Error:
@@ -164,7 +167,7 @@ class Store:
         try:
             with self._connect() as db:
                 return {str(r[0]): (str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in
-                        db.execute("SELECT source, sha256, shape, page, digest FROM views")}
+                        db.execute(f"SELECT source, sha256, shape, page, digest FROM {_TABLE}")}
         except sqlite3.Error:
             return {}
 
@@ -179,18 +182,20 @@ class Store:
         try:
             db.execute("BEGIN")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute("DROP TABLE IF EXISTS articles")  # the layout of earlier versions
+            for old in ("articles", "views"):  # the layouts of earlier versions
+                db.execute(f"DROP TABLE IF EXISTS {old}")
             # The view last: reading the other columns then never goes through its pages.
-            db.execute("CREATE TABLE IF NOT EXISTS views (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
-                       "shape TEXT NOT NULL, page TEXT NOT NULL, digest TEXT NOT NULL, view TEXT NOT NULL)")
+            db.execute(f"CREATE TABLE IF NOT EXISTS {_TABLE} (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
+                       "shape TEXT NOT NULL, page TEXT NOT NULL, digest TEXT NOT NULL, links TEXT NOT NULL, "
+                       "view TEXT NOT NULL)")
             db.execute("DELETE FROM meta")
             db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
             if keep is not None:
                 db.execute("CREATE TEMP TABLE keep (source TEXT PRIMARY KEY)")
                 db.executemany("INSERT INTO keep VALUES (?)", ((s,) for s in keep))
-                db.execute("DELETE FROM views WHERE source NOT IN (SELECT source FROM keep)")
-            db.executemany("INSERT OR REPLACE INTO views (source, sha256, shape, page, view, digest) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
+                db.execute(f"DELETE FROM {_TABLE} WHERE source NOT IN (SELECT source FROM keep)")
+            db.executemany(f"INSERT OR REPLACE INTO {_TABLE} (source, sha256, shape, page, view, digest, links) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
                            (dataclasses.astuple(r) for r in rows))
             db.execute("COMMIT")
         except sqlite3.Error:
@@ -364,11 +369,14 @@ def remember(store: Store, graph: Graph, sources: Sequence[Source], inputs: str,
     digest and, where the store's row is not already up to date, the JSON of its view;
     ``known`` is what the store held before the build (see :meth:`Store.digests`)."""
     from . import urls
+    from .affected import links
     texts = {s.path: s for s in sources}
     context = {"names": [list(pair) for pair in graph.names],
                "targets": {e.id: [e.name, urls.entity_path(e.kind, e.id), e.kind.value]
                            for e in sorted(graph.entities.values(), key=lambda e: e.id)}}
-    meta = {"inputs": inputs, "common": common, "context": json.dumps(context, ensure_ascii=False, sort_keys=True)}
+    listing = [[page.path, page.kind, page.noindex] for page in sorted(made.values(), key=lambda page: page.path)]
+    meta = {"inputs": inputs, "common": common, "context": json.dumps(context, ensure_ascii=False, sort_keys=True),
+            LISTING: json.dumps(listing, ensure_ascii=False, separators=(",", ":"))}
     rows: list[Row] = []
     keep: list[str] = []
     for article in graph.articles.values():
@@ -385,5 +393,5 @@ def remember(store: Store, graph: Graph, sources: Sequence[Source], inputs: str,
         if result.view_json is None:  # the worker judged the row current; it is not: leave it out
             continue
         keep.append(article.path)
-        rows.append(Row(article.path, source.sha256, shape, page, result.view_json, result.digest))
+        rows.append(Row(article.path, source.sha256, shape, page, result.view_json, result.digest, links(article)))
     store.write(meta, rows, keep=keep)

@@ -130,15 +130,16 @@ def _report(loaded: Loaded, results: Iterable[Diagnostic | Rendered]) -> list[Re
 
 
 def plan_and_render(root: Path, loaded: Loaded, static_pages: Sequence[tuple[str, str]], jobs: int,
-                     note: Progress, job: RenderJob) -> list[Rendered]:
-    """Plan every page of the loaded site and make it as ``job`` says (see :func:`_make`), in
-    ``jobs`` processes that each plan and render their share: no process holds every page's
-    view. What became of each page, in path order. Template errors are added to the loaded
-    site's diagnostics, once per template line, and so are pages that would share a path (BW501)."""
+                    note: Progress, job: RenderJob, tasks: Sequence[Task] | None = None) -> list[Rendered]:
+    """Plan every page of the loaded site (or those of ``tasks``) and make it as ``job`` says
+    (see :func:`_make`), in ``jobs`` processes that each plan and render their share: no
+    process holds every page's view. What became of each page, in path order. Template errors
+    are added to the loaded site's diagnostics, once per template line, and so are pages that
+    would share a path (BW501)."""
     from .pages import Planner, check_collisions, planning_tasks
     from .parallel import map_chunks
     global _JOB, _RENDER_CTX, _PLANNER
-    tasks = planning_tasks(loaded.graph, static_pages)
+    tasks = planning_tasks(loaded.graph, static_pages) if tasks is None else tasks
     _JOB, _RENDER_CTX = job, _render_context(root, loaded)
     _PLANNER = Planner(loaded.graph, loaded.config, static_pages)
     _precompile(_RENDER_CTX.env.list_templates(filter_func=lambda name: name.endswith(".html")))

@@ -70,7 +70,9 @@ def test_derived_paths_are_the_files_derived_outputs_make(base_url: str) -> None
     assert ("sitemap.xml" in made) == bool(base_url)
 
 
-def test_a_build_leaves_no_object_frozen_out_of_the_collector(tmp_path: Path) -> None:
-    build(HERE, tmp_path / "out", jobs=2, use_cache=False, search=False)
+def test_a_build_leaves_no_object_frozen_out_of_the_collector_but_what_it_keeps(tmp_path: Path) -> None:
+    build(HERE, tmp_path / "cached", jobs=2, cache_dir=tmp_path / "cache", search=False)
+    assert gc.get_freeze_count() > 0  # the records kept for the next build of this process
+    build(HERE, tmp_path / "out", jobs=2, use_cache=False, search=False)  # keeps nothing
     assert gc.get_freeze_count() == 0
     assert gc.isenabled()

@@ -1,0 +1,139 @@
+"""A rebuild after edits that keep every article's links plans only the pages those edits can
+change (affected.py), and its output is still byte for byte what a clean build makes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from boardwatch import build
+from boardwatch import workers
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import corpus  # noqa: E402
+
+from test_incremental import tree  # noqa: E402
+
+
+def _sub(pattern: str, repl: str, text: str) -> str:
+    new, count = re.subn(pattern, repl, text, count=1, flags=re.MULTILINE)
+    assert count == 1, f"the corpus no longer has {pattern!r}"
+    return new
+
+
+# Edits that keep the article's links: each changes what other pages show of it.
+KEEPING = {
+    "title": lambda t, n: _sub(r'^title: "', f'title: "Retitled {n} ', t),
+    "summary": lambda t, n: _sub(r"^(title: .*\n)", rf"\1summary: A summary written by hand, {n}.\n", t),
+    "date": lambda t, n: _sub(r"^date: \S+", f"date: 202{n % 6}-0{n % 9 + 1}-1{n % 10}", t),
+    "authors": lambda t, n: _sub(r"^authors: \[.*\]", f"authors: [Desk {n}]", t),
+    "claim-text": lambda t, n: _sub(r"^    text: ", f"    text: Restated {n}, ", t),
+    "claim-status": lambda t, n: _sub(r"^(    status: )\w+", r"\1denied", t),
+    "event-title": lambda t, n: _sub(r"^(events:\n  - date: .*\n    title: )", rf"\1Renamed {n}, ", t),
+    "body": lambda t, n: t + f"\nOne more paragraph, {n}.\n",
+}
+# Edits that change them: every page is planned.
+CHANGING = {
+    "tag": lambda t, n: _sub(r"^tags: \[", f'tags: ["added {n}", ', t),
+    "mention": lambda t, n: t + "\nLater, [[state-1]] and [[person-2]] spoke.\n",
+}
+
+
+def _site(root: Path) -> Path:
+    corpus.generate(root, 60, 3)
+    first = root / "content/initiatives/initiative-0.md"  # an invitation that cites an analysis
+    first.write_text(_sub(r"^(    status: pending\n)", r"\1    source: article-000002\n", first.read_text("utf-8")),
+                     "utf-8")
+    return root
+
+
+def _articles(root: Path) -> list[Path]:
+    return sorted((root / "content/articles").rglob("*.md"))
+
+
+@pytest.fixture
+def planned(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many planning tasks each planning run of the builds had."""
+    counts: list[int] = []
+    original = workers.plan_and_render
+
+    def counting(*args: object, **kwargs: object) -> object:
+        result = original(*args, **kwargs)  # type: ignore[arg-type]
+        tasks = args[6] if len(args) > 6 else kwargs.get("tasks")
+        counts.append(len(tasks) if isinstance(tasks, Sequence) else -1)  # -1: every task
+        return result
+    monkeypatch.setattr(workers, "plan_and_render", counting)
+    return counts
+
+
+def test_a_title_edit_plans_only_the_pages_that_show_the_article(tmp_path: Path, planned: list[int]) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    build(site, out, jobs=1)
+    article = _articles(site)[2]  # article-000002: an invitation of initiative-0, which it never names, cites it
+    article.write_text(KEEPING["title"](article.read_text("utf-8"), 1), "utf-8")
+    result = build(site, out, jobs=1)
+    assert planned[0] == -1 and 0 < planned[1] < 60, planned  # the first build planned everything
+    assert result.rendered > 1
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+    initiative = (out / "initiatives/initiative-0.html").read_text("utf-8")
+    assert "Retitled 1" in initiative  # the invitation's source shows the new title
+
+
+def test_an_edit_that_changes_links_plans_every_page(tmp_path: Path, planned: list[int]) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    build(site, out, jobs=1)
+    article = _articles(site)[7]
+    article.write_text(CHANGING["tag"](article.read_text("utf-8"), 2), "utf-8")
+    build(site, out, jobs=1)
+    assert planned == [-1, -1]
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+EDITS = st.lists(st.tuples(st.sampled_from(sorted(KEEPING) + sorted(CHANGING)), st.integers(0, 59)),
+                 min_size=1, max_size=3)
+
+
+@settings(max_examples=10, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(batches=st.lists(EDITS, min_size=1, max_size=2))
+def test_any_front_matter_edits_rebuild_as_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
+                                                         batches: list[list[tuple[str, int]]]) -> None:
+    work = tmp_path_factory.mktemp("edits")
+    site, out = work / "site", work / "out"
+    shared = _cached_site(tmp_path_factory)
+    shutil.copytree(shared / "site", site)
+    shutil.copytree(shared / "out", out)
+    shutil.copytree(shared / "cache", site / ".boardwatch-cache")
+    for batch in batches:
+        for name, n in batch:
+            article = _articles(site)[n]
+            article.write_text({**KEEPING, **CHANGING}[name](article.read_text("utf-8"), n), "utf-8")
+        build(site, out, jobs=1)
+        clean = work / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        build(site, clean, jobs=1, use_cache=False)
+        assert tree(out) == tree(clean), batch
+
+
+_CACHED: dict[str, Path] = {}
+
+
+def _cached_site(factory: pytest.TempPathFactory) -> Path:
+    """One generated site, built once with its cache, for every example to copy."""
+    if "site" not in _CACHED:
+        root = factory.mktemp("shared")
+        _site(root / "site")
+        build(root / "site", root / "out", jobs=1)
+        shutil.copytree(root / "site/.boardwatch-cache", root / "cache")
+        shutil.rmtree(root / "site/.boardwatch-cache")
+        _CACHED["site"] = root
+    return _CACHED["site"]

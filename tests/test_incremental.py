@@ -606,3 +606,26 @@ def test_a_process_that_builds_again_parses_only_the_files_that_changed(tmp_path
     build(site, tmp_path / "clean", jobs=1, use_cache=False)  # never without the cache
     assert len(parsed) == len(list((site / "content").rglob("*.md")))
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_process_reads_its_own_manifest_again_only_if_the_file_changed(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import boardwatch.cache as caching
+    site, out = built_site(tmp_path)
+    reads: list[str] = []
+    original = caching._read_json
+
+    def counting(path: Path, *args: object) -> object:
+        reads.append(path.name)
+        return original(path, *args)  # type: ignore[arg-type]
+    monkeypatch.setattr(caching, "_read_json", counting)
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    build(site, out, jobs=1)  # the manifest the first build wrote is known to this process
+    assert "manifest.json" not in reads
+    manifest = out / MANIFEST
+    manifest.write_bytes(manifest.read_bytes())  # the same bytes, written again by someone else
+    article.write_text(article.read_text("utf-8") + "\nAnd another.\n", "utf-8")
+    build(site, out, jobs=1)
+    assert "manifest.json" in reads
+    assert_as_clean(site, out, tmp_path)

@@ -362,6 +362,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                         settings, common)
                     stage.write(caching.MANIFEST, caching.manifest_bytes(new))
                 stage.commit()
+                if use_cache:
+                    caching.remember_manifest(out, new)  # (still under the lock: the file is this one)
         except PublishError as exc:
             raise OutputError(str(exc)) from exc
         # Still frozen (see _no_cycle_collection): collecting the whole graph here would be wasted.

@@ -308,13 +308,42 @@ def check_manifest_state(out: Path, state: tuple[int, int, int] | None) -> None:
                            "nothing was written: run the build again")
 
 
+# The manifest this process last read or wrote, with the file's identity then (see _identity):
+# a process that builds again (serve) does not decode the same 6 MB of JSON again.
+_KNOWN_MANIFEST: tuple[tuple[str, int, int, int, int], Manifest] | None = None
+
+
+def _identity(out: Path) -> tuple[str, int, int, int, int] | None:
+    """The manifest file's path, size, modification and change times and inode: any write to
+    it, or its replacement, changes one of them."""
+    path = os.path.abspath(out / MANIFEST)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def remember_manifest(out: Path, manifest: Manifest) -> None:
+    """Keep ``manifest``, just written to ``out``, for this process's next build."""
+    global _KNOWN_MANIFEST
+    identity = _identity(out)
+    _KNOWN_MANIFEST = (identity, manifest) if identity is not None else None
+
+
 def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
+    global _KNOWN_MANIFEST
+    identity = _identity(out)
+    if identity is not None and _KNOWN_MANIFEST is not None and _KNOWN_MANIFEST[0] == identity:
+        return _KNOWN_MANIFEST[1]
     data = _read_json(out / MANIFEST, "output manifest", diags)
     if data is None:
         return None
     try:
-        return Manifest(str(data["inputs"]), dict(data["pages"]), dict(data["files"]), dict(data["sources"]),
-                        str(data["settings"]), str(data["common"]))
+        manifest = Manifest(str(data["inputs"]), dict(data["pages"]), dict(data["files"]), dict(data["sources"]),
+                            str(data["settings"]), str(data["common"]))
+        _KNOWN_MANIFEST = (identity, manifest) if identity is not None else None
+        return manifest
     except (KeyError, TypeError, ValueError):
         diags.warning("BW701", "the output manifest is malformed and was ignored", Span(str(out / MANIFEST)),
                       hint="nothing to do: this build renders every page")

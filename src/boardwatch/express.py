@@ -359,6 +359,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
                                settings, manifest.common)
         patch.write(caching.MANIFEST, caching.manifest_bytes(new))  # last: the output now matches it
         patch.commit()
+        caching.remember_manifest(out, new)
     store.write({**meta, "inputs": inputs}, updated)
     return len(manifest.pages), len(stats), len(plans), new
 

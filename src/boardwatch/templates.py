@@ -17,6 +17,7 @@ from jinja2 import (BaseLoader, BytecodeCache, ChoiceLoader, Environment, FileSy
                     PrefixLoader, StrictUndefined, TemplateError)
 from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
+from markupsafe import Markup, escape
 
 from . import urls
 
@@ -76,7 +77,45 @@ def make_environment(root: Path | None) -> Environment:
     env.filters["date"] = format_date
     env.filters["isodate"] = iso_date
     env.filters["tag_slug"] = urls.tag_slug
+    env.globals["search_filter_tags"] = search_filter_tags
     return env
+
+
+_FILTER_KINDS = {"article": "Analysis", "person": "Person", "state": "State", "body": "Body",
+                 "initiative": "Initiative", "claim": "Claim", "page": "Page"}
+
+
+def search_filter_tags(page: Any) -> Markup:
+    """The hidden Pagefind filters of ``page`` (``m.search_filters`` in _macros.html): its kind,
+    and the names of the actors and initiatives it is about, each once (compared without
+    case, as Jinja's ``unique`` does). Nothing for pages that are not indexed."""
+    kind = page.kind
+    if kind not in _FILTER_KINDS:
+        return Markup("")
+    actors: list[Any] = []
+    initiatives: list[Any] = []
+    if kind == "article":
+        actors = [a for a in page.actors if a.kind != "initiative"]
+        initiatives = [*page.initiatives, *(a for a in page.actors if a.kind == "initiative")]
+    elif kind == "claim":
+        claim = page.claim
+        actors = [claim.speaker, *(a for a in claim.about if a.kind != "initiative")]
+        initiatives = [a for a in claim.about if a.kind == "initiative"]
+    elif kind == "initiative":
+        initiatives = [page]
+    elif kind != "page":
+        actors = [page]
+        initiatives = list(page.initiatives)
+    out = [f'<div class="search-filters" hidden>\n<span data-pagefind-filter="kind:{_FILTER_KINDS[kind]}"></span>\n']
+    for facet, items in (("actor", actors), ("initiative", initiatives)):
+        seen: set[str] = set()
+        for name in (item.name for item in items):
+            key = name.lower()
+            if key not in seen:
+                seen.add(key)
+                out.append(f'<span data-pagefind-filter="{facet}:{escape(name)}"></span>')
+    out.append("</div>\n")
+    return Markup("".join(out))
 
 
 @functools.lru_cache(maxsize=4096)  # a site has far fewer dates than it shows

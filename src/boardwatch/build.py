@@ -357,7 +357,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 if use_cache:
                     assert common is not None
                     new = caching.Manifest(
-                        inputs, fingerprints, {rel: stage.new_stat(rel) for rel in written},
+                        inputs, fingerprints, stage.new_stats(written, manifest.files if manifest is not None else {}),
                         caching.settled_sources(scanned, read, started_ns),
                         settings, common)
                     stage.write(caching.MANIFEST, caching.manifest_bytes(new))

@@ -292,9 +292,10 @@ class Staging(_Beside):
     def write_changed(self, rel: str, data: bytes) -> None:
         self.write(rel, data)
 
-    def new_stat(self, rel: str) -> list[int]:
-        st = os.stat(self.path / rel)
-        return [st.st_size, st.st_mtime_ns]
+    def new_stats(self, rels: Iterable[str], previous: Mapping[str, list[int]]) -> dict[str, list[int]]:
+        """[size, mtime_ns] of each file at ``rels`` once committed (``previous``: see Patch)."""
+        base = os.path.join(self.path, "")
+        return {rel: [(st := os.stat(base + rel)).st_size, st.st_mtime_ns] for rel in rels}
 
     def remove(self, rel: str) -> None:
         """Nothing to do: only what was written is swapped in."""
@@ -373,9 +374,21 @@ class Patch(_Beside):
     def adopt(self, rels: Iterable[str]) -> None:
         self.written.update(dict.fromkeys(rels))
 
-    def new_stat(self, rel: str) -> list[int]:
-        st = os.stat(self.file(rel) if rel in self.written else self.out / rel)
-        return [st.st_size, st.st_mtime_ns]
+    def new_stats(self, rels: Iterable[str], previous: Mapping[str, list[int]]) -> dict[str, list[int]]:
+        """[size, mtime_ns] of each file at ``rels`` once committed. ``previous`` holds the
+        output's files as the build found them, checked before it started: a file this patch
+        leaves alone keeps that record (if it is edited meanwhile, the next build sees it
+        differ, as it should)."""
+        out: dict[str, list[int]] = {}
+        written, fresh, base = self.written, os.path.join(self.files_root, ""), os.path.join(self.out, "")
+        for rel in rels:
+            known = previous.get(rel)
+            if known is not None and rel not in written:
+                out[rel] = known
+            else:
+                st = os.stat(fresh + rel if rel in written else base + rel)
+                out[rel] = [st.st_size, st.st_mtime_ns]
+        return out
 
     def remove(self, rel: str) -> None:
         self.removed.append(rel)

@@ -6,6 +6,8 @@ against the same rebuild run as a fresh ``boardwatch build`` command, in the sam
 The site's content and settings are copied to a temporary folder, which is edited and then
 removed. Each repetition times, both ways, in alternating order: a rebuild with nothing
 changed, one after a sentence is added to an article's body, and one after its title changes.
+Each way builds into its own output and cache folders, as serve (which builds into a
+temporary folder) and a command building site/ do: neither sees the other's builds.
 While the in-process rebuilds run, a thread waits beside them, as serve's file watcher does
 (boardwatch then does in one process what it would otherwise split with a forked child).
 """
@@ -34,17 +36,19 @@ def main() -> int:
     parser.add_argument("--search", action="store_true", help="build the search index too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="boardwatch-serve-bench-") as tmp:
-        site, out = Path(tmp) / "site", Path(tmp) / "out"
+        site, out = Path(tmp) / "site", Path(tmp) / "out-serve"
+        cache = Path(tmp) / "cache-serve"
         shutil.copytree(args.site / "content", site / "content")
         if (args.site / "boardwatch.yaml").is_file():
             shutil.copy(args.site / "boardwatch.yaml", site / "boardwatch.yaml")
         search = None if args.search else False
-        command = [sys.executable, "-m", "boardwatch", "build", str(site), "--out", str(out), "-q",
-                   *([] if args.search else ["--no-search"])]
+        command = [sys.executable, "-m", "boardwatch", "build", str(site), "--out", str(Path(tmp) / "out-command"),
+                   "--cache-dir", str(Path(tmp) / "cache-command"), "-q", *([] if args.search else ["--no-search"])]
         # Files written within the last two seconds are not trusted by their metadata (see
         # uptodate.SETTLED_NS); a serve session starts on files that have long settled.
         time.sleep(SETTLED_NS / 1e9 + 0.1)
-        build(site, out, search=search)  # the first build, as serve makes before it serves
+        build(site, out, search=search, cache_dir=cache)  # the first build, as serve makes before it serves
+        subprocess.run(command, check=True)  # and the command's first build
         watcher_stop = threading.Event()
         watcher = threading.Thread(target=watcher_stop.wait, daemon=True)
         watcher.start()
@@ -53,7 +57,7 @@ def main() -> int:
 
         def in_process() -> float:
             start = time.perf_counter()
-            build(site, out, search=search)
+            build(site, out, search=search, cache_dir=cache)
             return time.perf_counter() - start
 
         def as_command() -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,9 +141,20 @@ def plan_and_render(root: Path, loaded: Loaded, static_pages: Sequence[tuple[str
     from .parallel import map_chunks
     global _JOB, _RENDER_CTX, _PLANNER
     tasks = planning_tasks(loaded.graph, static_pages) if tasks is None else tasks
-    _JOB, _RENDER_CTX = job, _render_context(root, loaded)
-    _PLANNER = Planner(loaded.graph, loaded.config, static_pages)
-    _precompile(_RENDER_CTX.env.list_templates(filter_func=lambda name: name.endswith(".html")))
+    # What the workers inherit is made as the graph was loaded (see build._no_cycle_collection):
+    # without the cyclic collector, which would walk the whole graph again and again, then
+    # frozen out of its sight, so that no worker walks it (copying every page of memory it
+    # touches). The build gives it back to the collector when it ends (build._thawed_after).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _JOB, _RENDER_CTX = job, _render_context(root, loaded)
+        _PLANNER = Planner(loaded.graph, loaded.config, static_pages)
+        _precompile(_RENDER_CTX.env.list_templates(filter_func=lambda name: name.endswith(".html")))
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
     try:
         # Progress counts planning tasks (a page, or a run of index pages), the unit of work here.
         note("plan", 0, len(tasks))

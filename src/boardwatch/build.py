@@ -282,7 +282,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             return BuildResult(out=out, pages=done[0], files=done[1], warnings=diags.warnings,
                                seconds=time.perf_counter() - started, rendered=done[2], up_to_date=done[2] == 0)
     from .affected import reuse
-    from .derived import derived_paths, graph_outputs, listing_outputs
+    from .derived import derived_paths, listing_outputs, write_graph_outputs
     from .parallel import Background, default_jobs
     from .search import PageFiles, search_index
     from .sources import discover
@@ -307,10 +307,11 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
         known = store.digests() if store is not None else {}
         stored = {page: (sha, digest) for sha, _, page, digest in known.values()}
         try:
-            # Feeds and data/ come from the graph alone: a child process makes them meanwhile.
             # A first build is written beside the output and swapped in; later ones patch it in place.
-            with Background(partial(graph_outputs, loaded.graph, loaded.config), jobs) as graph_files, \
-                    output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage:
+            # Feeds and data/ come from the graph alone: a child process writes them meanwhile.
+            with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage, \
+                    Background(partial(write_graph_outputs, loaded.graph, loaded.config, stage.files_root,
+                                       out if manifest is not None else None), jobs) as graph_files:
                 if manifest is not None:
                     caching.check_manifest_state(out, manifest_state)
                 # Fingerprints serve the manifest and the search shards' keys: without either, none.
@@ -337,8 +338,9 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 rendered = [page.path for page in made if page.rendered]
                 stage.adopt(rendered)
                 listed = [(page.path, page.kind, page.noindex) for page in made]
-                files: dict[str, bytes | Path] = {**graph_files.result(),
-                                                  **listing_outputs(loaded.graph, listed, loaded.config)}
+                derived, derived_written = graph_files.result()
+                stage.adopt(derived_written)
+                files: dict[str, bytes | Path] = dict(listing_outputs(loaded.graph, listed, loaded.config))
                 if loaded.config.search:  # Pagefind over every page, rendered now or reused
                     pages = PageFiles([page.path for page in made], set(rendered), stage.files_root, out)
                     files.update(search_index(pages, fingerprints, out if manifest is not None else None))
@@ -351,7 +353,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                         stage.keep(rel, data)
                     else:
                         stage.write_changed(rel, data)
-                written = sorted({*files, *copies, *fingerprints})
+                written = sorted({*files, *derived, *copies, *fingerprints})
                 for rel in sorted(set(manifest.files if manifest is not None else ()) - set(written)):
                     stage.remove(rel)  # pages whose source is gone, and other files no longer made
                 if use_cache:

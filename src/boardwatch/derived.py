@@ -6,7 +6,9 @@ search.py's."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from . import urls
@@ -41,6 +43,36 @@ def graph_outputs(graph: Graph, config: SiteConfig) -> dict[str, bytes]:
     files["robots.txt"] = robots(config)
     files.update(export(graph, config.base_url))
     return files
+
+
+def write_graph_outputs(graph: Graph, config: SiteConfig, into: Path,
+                        previous: Path | None) -> tuple[list[str], list[str]]:
+    """Write :func:`graph_outputs` into ``into`` (a stage's folder of new files, see publish.py):
+    (every path made, the paths written), each sorted. With ``previous`` (the output a patch
+    updates), a file whose bytes the output already holds is not written. Made in a child
+    process while the pages render, so only the paths travel back, not the files."""
+    files = graph_outputs(graph, config)
+    written: list[str] = []
+    folders: set[str] = set()
+    for rel, data in sorted(files.items()):
+        if previous is not None:
+            current = os.path.join(previous, rel)
+            try:
+                if os.path.getsize(current) == len(data):
+                    with open(current, "rb") as f:
+                        if f.read() == data:
+                            continue
+            except OSError:
+                pass
+        target = os.path.join(into, rel)
+        folder = os.path.dirname(target)
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            folders.add(folder)
+        with open(target, "wb") as f:
+            f.write(data)
+        written.append(rel)
+    return sorted(files), written
 
 
 def derived_paths(graph: Graph, config: SiteConfig) -> frozenset[str]:

@@ -284,7 +284,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     from .affected import reuse
     from .derived import derived_paths, listing_outputs, write_graph_outputs
     from .parallel import Background, default_jobs
-    from .search import PageFiles, search_index
+    from .search import PageFiles, page_marks, search_index
     from .sources import discover
     from .static import static_files
     from .workers import RenderJob, plan_and_render
@@ -319,7 +319,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 # Workers plan and fingerprint every page and write those the output lacks into
                 # the stage: a page made from exactly what made it last time is kept as it is.
                 job = RenderJob(stage.files_root, store is not None, common,
-                                manifest.pages if manifest is not None else {}, stored, read)
+                                manifest.pages if manifest is not None else {}, stored, read, loaded.config.search)
                 # Edits that keep every article's links change few pages: only those are planned.
                 narrow = reuse(loaded.graph, sources, manifest, store, common, known) \
                     if manifest is not None and store is not None and common is not None else None
@@ -341,9 +341,15 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 derived, derived_written = graph_files.result()
                 stage.adopt(derived_written)
                 files: dict[str, bytes | Path] = dict(listing_outputs(loaded.graph, listed, loaded.config))
+                marks: dict[str, bool] | None = None
                 if loaded.config.search:  # Pagefind over every page, rendered now or reused
                     pages = PageFiles([page.path for page in made], set(rendered), stage.files_root, out)
-                    files.update(search_index(pages, fingerprints, out if manifest is not None else None))
+                    unindexed = set(manifest.unindexed) if manifest is not None and manifest.unindexed is not None \
+                        else None
+                    marks = page_marks(pages, {page.path: page.indexed for page in made if page.indexed is not None},
+                                       unindexed)
+                    files.update(search_index(pages, fingerprints, out if manifest is not None else None,
+                                              indexed=marks))
                 files[f"{MARKER}/build.txt"] = _build_info()
                 note("write", 0, len(files) + len(copies))
                 for rel, source in sorted(copies.items()):
@@ -361,7 +367,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                     new = caching.Manifest(
                         inputs, fingerprints, stage.new_stats(written, manifest.files if manifest is not None else {}),
                         caching.settled_sources(scanned, read, started_ns),
-                        settings, common)
+                        settings, common, sorted(rel for rel, mark in marks.items() if not mark) if marks is not None else None)
                     stage.write(caching.MANIFEST, caching.manifest_bytes(new))
                 stage.commit()
                 if use_cache:

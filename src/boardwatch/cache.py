@@ -25,7 +25,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -249,6 +249,7 @@ class Manifest:
     sources: Mapping[str, list[Any]]  # content file -> [size, mtime_ns, ctime_ns, sha256] as read
     settings: str = ""  # digest of the inputs that are not content files
     common: str = ""  # digest of what every page depends on (see build._common_digest)
+    unindexed: Sequence[str] | None = None  # pages not marked for the search index; None: not known
 
 
 def settled_sources(scanned: Mapping[str, tuple[int, int, int]] | None, shas: Mapping[str, str],
@@ -340,8 +341,10 @@ def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
     if data is None:
         return None
     try:
+        unindexed = data.get("unindexed")
         manifest = Manifest(str(data["inputs"]), dict(data["pages"]), dict(data["files"]), dict(data["sources"]),
-                            str(data["settings"]), str(data["common"]))
+                            str(data["settings"]), str(data["common"]),
+                            [str(rel) for rel in unindexed] if isinstance(unindexed, list) else None)
         _KNOWN_MANIFEST = (identity, manifest) if identity is not None else None
         return manifest
     except (KeyError, TypeError, ValueError):
@@ -355,7 +358,8 @@ def manifest_bytes(manifest: Manifest) -> bytes:
     encoding, or sorting what already is, costs about as much as the encoding)."""
     data = {"common": manifest.common, "files": _in_order(manifest.files),
             "header": dict(sorted(_header().items())), "inputs": manifest.inputs,
-            "pages": _in_order(manifest.pages), "settings": manifest.settings, "sources": _in_order(manifest.sources)}
+            "pages": _in_order(manifest.pages), "settings": manifest.settings, "sources": _in_order(manifest.sources),
+            "unindexed": sorted(manifest.unindexed) if manifest.unindexed is not None else None}
     return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
 
 

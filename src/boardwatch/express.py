@@ -341,9 +341,14 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
         for rel in spliced:
             patch.splice(rel, articles_json)
         stats = dict(manifest.files)
+        unindexed = manifest.unindexed
         if config.search:
-            from .search import BUNDLE, PageFiles, search_index
-            bundle = search_index(PageFiles(manifest.pages, new_files, patch.files_root, out), fingerprints, out)
+            from .search import BUNDLE, PageFiles, is_marked, page_marks, search_index
+            pages = PageFiles(manifest.pages, new_files, patch.files_root, out)
+            marks = page_marks(pages, {rel: is_marked(data) for rel, data in rendered.items()},
+                               set(unindexed) if unindexed is not None else None)
+            unindexed = sorted(rel for rel, mark in marks.items() if not mark)
+            bundle = search_index(pages, fingerprints, out, indexed=marks)
             old = {rel for rel in manifest.files if rel.startswith(BUNDLE + "/")}
             for rel, item in sorted(bundle.items()):
                 if not isinstance(item, Path):
@@ -356,7 +361,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             st = os.stat(patch.file(rel))
             stats[rel] = [st.st_size, st.st_mtime_ns]
         new = caching.Manifest(inputs, fingerprints, stats, caching.settled_sources(scanned, shas, started_ns),
-                               settings, manifest.common)
+                               settings, manifest.common, unindexed)
         patch.write(caching.MANIFEST, caching.manifest_bytes(new))  # last: the output now matches it
         patch.commit()
         caching.remember_manifest(out, new)

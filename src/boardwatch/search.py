@@ -14,9 +14,11 @@ first (Pagefind's ``mergeIndex``), filters included. A site of up to :data:`SHAR
 pages has one shard, laid out the way a single Pagefind index always is.
 
 ``shards.json`` also records each shard's key: a digest of the Pagefind version, the shard
-count and the (path, fingerprint) of every page in the shard. A shard whose key, place and
-files are those of the previous build is not indexed again: its files are taken from the
-previous output as they are.
+count and the (path, fingerprint) of every page in the shard that Pagefind reads (of every
+page, when the build cannot say which pages are marked without reading them). A shard whose
+key, place and files are those of the previous build is not indexed again: its files are
+taken from the previous output as they are. Which pages are marked is found by the render
+workers in the pages they render, and kept in the output manifest for the others.
 
 **Determinism.** Pagefind (1.5) names its files by content hash, but writes its filter
 indexes (and the order of filters in its metadata) in hash-map order, which changes from run
@@ -115,34 +117,47 @@ class PageFiles(Mapping[str, Path]):
 
 
 def search_index(pages: Mapping[str, Path], keys: Mapping[str, str] | None = None,
-                 previous: Path | None = None, *, shard_pages: int | None = None) -> dict[str, bytes | Path]:
+                 previous: Path | None = None, *, shard_pages: int | None = None,
+                 indexed: Mapping[str, bool] | None = None) -> dict[str, bytes | Path]:
     """Index the HTML ``pages`` (site path -> file to read) and return Pagefind's bundle as
     {``pagefind/...``: bytes to write, or the Path of a file of the previous output to reuse}.
 
     ``keys`` (site path -> fingerprint, which changes whenever the page's bytes change) and
     ``previous`` (the previous output folder, checked against its manifest) let the shards
     whose pages are all unchanged be reused; without them everything is indexed.
+    ``indexed`` (site path -> whether the page is marked, see :func:`is_marked`), when it
+    covers every page, spares reading the pages to find out, and then a shard's key covers
+    only the pages Pagefind reads: a shard whose only changed pages are unmarked is reused.
     ``shard_pages`` (default :data:`SHARD_PAGES`, read at each call) sets when the index is split.
     """
     names = sorted(rel for rel in pages if rel.endswith(".html"))
     executable = _executable()
     version = _version(executable)
     count = shard_count(len(names), shard_pages or SHARD_PAGES)
+    known_marks = indexed is not None and all(rel in indexed for rel in names)
+
+    def is_page_marked(rel: str) -> bool:
+        return indexed[rel] if indexed is not None and known_marks else _marked(pages[rel])
     # Pagefind indexes only the pages marked data-pagefind-body when any page is; every page
     # otherwise. Shards decide it for the whole site, so that each shard indexes what one
     # index of the whole site would.
-    marked = any(_marked(pages[rel]) for rel in names)
+    marked = any(is_page_marked(rel) for rel in names)
     groups: list[list[str]] = [[] for _ in range(count)]
     for rel in names:
         groups[shard_of(rel, count)].append(rel)
-    shards = [_Shard(n, tuple(group), _shard_key(group, keys, version, count, marked)) for n, group in enumerate(groups)]
-    before = _previous_shards(previous)
     feeds: dict[int, list[str]] = {}  # shard -> pages Pagefind reads, for the shards looked at
 
+    def read_by_pagefind(number: int, group: Sequence[str]) -> list[str]:
+        if number not in feeds:
+            feeds[number] = [rel for rel in group if not marked or is_page_marked(rel)]
+        return feeds[number]
+    shards = [_Shard(n, tuple(group), _shard_key(read_by_pagefind(n, group) if known_marks else group, keys,
+                                                 version, count, marked, known_marks))
+              for n, group in enumerate(groups)]
+    before = _previous_shards(previous)
+
     def feed(shard: _Shard) -> list[str]:
-        if shard.number not in feeds:
-            feeds[shard.number] = [rel for rel in shard.pages if not marked or _marked(pages[rel])]
-        return feeds[shard.number]
+        return read_by_pagefind(shard.number, shard.pages)
 
     def known(shard: _Shard) -> dict[str, Any] | None:
         entry = before.get(shard.number)
@@ -190,15 +205,36 @@ def _version(executable: Path) -> str:
     return result.stdout.strip()
 
 
+def page_marks(pages: Mapping[str, Path], fresh: Mapping[str, bool],
+               unindexed: Collection[str] | None) -> dict[str, bool]:
+    """Whether each of ``pages`` (site path -> file) is marked for the index: as found in the
+    pages rendered now (``fresh``), else as the previous output's manifest recorded
+    (``unindexed``: the pages that were not), else as the page's file says."""
+    out: dict[str, bool] = {}
+    for rel in pages:
+        mark = fresh.get(rel)
+        if mark is None:
+            mark = rel not in unindexed if unindexed is not None else _marked(pages[rel])
+        out[rel] = mark
+    return out
+
+
+def is_marked(html: bytes) -> bool:
+    """Whether a page opts in to the index (``data-pagefind-body`` on an element)."""
+    return b"data-pagefind-body" in html and _BODY.search(html) is not None
+
+
 def _marked(page: Path) -> bool:
-    return _BODY.search(page.read_bytes()) is not None
+    return is_marked(page.read_bytes())
 
 
 def _shard_key(pages: Sequence[str], keys: Mapping[str, str] | None, version: str, count: int,
-               marked: bool) -> str | None:
+               marked: bool, fed_only: bool = False) -> str | None:
+    """The key of a shard: its place in the split, and the pages it holds with their
+    fingerprints (``fed_only``: the pages Pagefind reads, the others cannot change it)."""
     if keys is None or any(rel not in keys for rel in pages):
         return None
-    parts = [FORMAT, version, str(count), str(marked)]
+    parts = [FORMAT, version, str(count), str(marked), "fed" if fed_only else "all"]
     for rel in pages:
         parts += [rel, keys[rel]]
     return digest(parts)

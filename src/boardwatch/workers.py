@@ -37,6 +37,7 @@ class RenderJob:
     stored: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict)  # article page ->
     #   (source sha256, view digest) in the express path's store
     shas: Mapping[str, str] = dataclasses.field(default_factory=dict)  # content file -> sha256
+    search: bool = False  # note whether each page rendered opts in to the search index
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class Rendered:
     digest: str
     rendered: bool
     view_json: str | None = None
+    indexed: bool | None = None  # marked for the search index (see search.is_marked); None: not looked at
 
 
 def _render_context(root: Path, loaded: Loaded) -> RenderContext:
@@ -78,11 +80,15 @@ def _make(plan: PagePlan, job: RenderJob, folders: set[Path], source_sha: str | 
         digest = view_digest(plan.view)
         print_ = fingerprint(job.common, plan.path, plan.template, digest, plan.markdown)
     made = job.common is None or job.previous.get(plan.path) != print_
+    indexed = None
     if made:
         try:
             data = render(plan, _RENDER_CTX)
         except RenderError as exc:
             return exc.diagnostic
+        if job.search:
+            from .search import is_marked
+            indexed = is_marked(data)
         if job.into is not None:
             target = job.into.joinpath(*plan.path.split("/"))
             if target.parent not in folders:
@@ -92,7 +98,7 @@ def _make(plan: PagePlan, job: RenderJob, folders: set[Path], source_sha: str | 
     kept = None
     if job.keep_views and plan.view.kind == "article" and (made or job.stored.get(plan.path) != (source_sha, digest)):
         kept = encode_view(plan.view)
-    return Rendered(plan.path, plan.inputs, plan.view.kind, plan.view.noindex, print_, digest, made, kept)
+    return Rendered(plan.path, plan.inputs, plan.view.kind, plan.view.noindex, print_, digest, made, kept, indexed)
 
 
 def _plan_render_chunk(tasks: Sequence[Task]) -> list[list[Diagnostic | Rendered]]:

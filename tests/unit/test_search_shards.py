@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from boardwatch.search import (BUNDLE, MAX_SHARDS, SHARD_PAGES, SHARDS, SearchIndexError, search_index, shard_count,
-                               shard_of)
+from boardwatch.search import (BUNDLE, MAX_SHARDS, SHARD_PAGES, SHARDS, SearchIndexError, is_marked, search_index,
+                               shard_count, shard_of)
 
 Files = Mapping[str, bytes | Path]
 SMALL = 5  # pages a shard: _site() makes 19 pages, so 4 shards, each with marked pages
@@ -243,3 +243,39 @@ def test_an_unreadable_shard_record_means_no_reuse(tmp_path: Path) -> None:
     (out / SHARDS).write_text("{not json")
     again = search_index(pages, _keys(pages), out, shard_pages=SMALL)
     assert all(isinstance(d, bytes) for d in again.values()) and again == first
+
+
+def _index(files: Files) -> dict[str, bytes]:
+    """The bundle without shards.json (whose keys say whether the marks were given)."""
+    return {rel: data for rel, data in _bytes(files).items() if rel != SHARDS}
+
+
+def _marks(pages: Mapping[str, Path]) -> dict[str, bool]:
+    return {rel: is_marked(path.read_bytes()) for rel, path in pages.items()}
+
+
+def test_given_the_marks_a_shard_whose_only_changed_page_is_unmarked_is_reused(tmp_path: Path) -> None:
+    pages = _pages(tmp_path / "site", _site())
+    first = search_index(pages, _keys(pages), shard_pages=SMALL, indexed=_marks(pages))
+    assert _index(first) == _index(search_index(pages, _keys(pages), shard_pages=SMALL))  # as when read
+    out = tmp_path / "out"
+    _write(out, first)
+    edited = "articles/index.html"  # a list: no data-pagefind-body, so Pagefind never reads it
+    pages[edited].write_text(_html("Analyses", "Every story, and one more.", marked=False), "utf-8")
+    again = search_index(pages, _keys(pages), out, shard_pages=SMALL, indexed=_marks(pages))
+    assert all(isinstance(data, Path) for rel, data in again.items() if rel != SHARDS)  # every shard reused
+    read = search_index(pages, _keys(pages), out, shard_pages=SMALL)  # the marks read from the pages
+    assert any(isinstance(data, bytes) for rel, data in read.items() if rel != SHARDS)  # its shard indexed again
+    assert _index(again) == _index(read)
+    # A page that opts in (or out) changes its shard's key, marks given or not.
+    pages[edited].write_text(_html("Analyses", "Every story, and one more.", marked=True), "utf-8")
+    now = search_index(pages, _keys(pages), out, shard_pages=SMALL, indexed=_marks(pages))
+    assert "/articles/" in set().union(*(_urls(now, s["path"]) for s in _manifest(now)["shards"]
+                                                 if s["path"] is not None))
+
+
+def test_marks_that_miss_a_page_are_not_used(tmp_path: Path) -> None:
+    pages = _pages(tmp_path / "site", _site())
+    partial = dict(list(_marks(pages).items())[1:])
+    assert _bytes(search_index(pages, _keys(pages), shard_pages=SMALL, indexed=partial)) == \
+        _bytes(search_index(pages, _keys(pages), shard_pages=SMALL))

@@ -310,8 +310,7 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
             # A first build is written beside the output and swapped in; later ones patch it in place.
             # Feeds and data/ come from the graph alone: a child process writes them meanwhile.
             with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage, \
-                    Background(partial(write_graph_outputs, loaded.graph, loaded.config, stage.files_root,
-                                       out if manifest is not None else None), jobs) as graph_files:
+                    Background(partial(write_graph_outputs, loaded.graph, loaded.config, stage), jobs) as graph_files:
                 if manifest is not None:
                     caching.check_manifest_state(out, manifest_state)
                 # Fingerprints serve the manifest and the search shards' keys: without either, none.

@@ -290,16 +290,20 @@ def current_shas(root: Path, scanned: Mapping[str, tuple[int, int, int]], manife
     return shas
 
 
-def manifest_state(out: Path) -> tuple[int, int, int] | None:
-    """The output manifest's size, modification time and inode, or None if there is none."""
+ManifestState = tuple[int, int, int, int]
+
+
+def manifest_state(out: Path) -> ManifestState | None:
+    """The output manifest's size, modification and change times and inode, or None if there
+    is none: any write to the file, or its replacement, changes one of them."""
     try:
         st = os.stat(out / MANIFEST)
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
-def check_manifest_state(out: Path, state: tuple[int, int, int] | None) -> None:
+def check_manifest_state(out: Path, state: ManifestState | None) -> None:
     """Under the output lock, before a build patches the output it read: refuse if another
     build replaced the output's manifest since (it finished while this one was reading), for
     a patch made from an older view of the output would not match what is there now."""
@@ -309,20 +313,14 @@ def check_manifest_state(out: Path, state: tuple[int, int, int] | None) -> None:
                            "nothing was written: run the build again")
 
 
-# The manifest this process last read or wrote, with the file's identity then (see _identity):
-# a process that builds again (serve) does not decode the same 6 MB of JSON again.
-_KNOWN_MANIFEST: tuple[tuple[str, int, int, int, int], Manifest] | None = None
+# The manifest this process last read or wrote, with where it was and its state then (see
+# manifest_state): a process that builds again (serve) does not decode the same 6 MB of JSON again.
+_KNOWN_MANIFEST: tuple[tuple[str, ManifestState], Manifest] | None = None
 
 
-def _identity(out: Path) -> tuple[str, int, int, int, int] | None:
-    """The manifest file's path, size, modification and change times and inode: any write to
-    it, or its replacement, changes one of them."""
-    path = os.path.abspath(out / MANIFEST)
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+def _identity(out: Path) -> tuple[str, ManifestState] | None:
+    state = manifest_state(out)
+    return (os.path.abspath(out / MANIFEST), state) if state is not None else None
 
 
 def remember_manifest(out: Path, manifest: Manifest) -> None:

@@ -6,9 +6,8 @@ search.py's."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 from . import urls
@@ -45,34 +44,16 @@ def graph_outputs(graph: Graph, config: SiteConfig) -> dict[str, bytes]:
     return files
 
 
-def write_graph_outputs(graph: Graph, config: SiteConfig, into: Path,
-                        previous: Path | None) -> tuple[list[str], list[str]]:
-    """Write :func:`graph_outputs` into ``into`` (a stage's folder of new files, see publish.py):
-    (every path made, the paths written), each sorted. With ``previous`` (the output a patch
-    updates), a file whose bytes the output already holds is not written. Made in a child
-    process while the pages render, so only the paths travel back, not the files."""
+class _Stage(Protocol):
+    def write_changed(self, rel: str, data: bytes) -> bool: ...
+
+
+def write_graph_outputs(graph: Graph, config: SiteConfig, stage: _Stage) -> tuple[list[str], list[str]]:
+    """Write :func:`graph_outputs` into ``stage`` (publish.Staging or Patch), each file only if
+    the output does not already hold it: (every path made, the paths written), each sorted.
+    Run in a child process while the pages render, so only the paths travel back."""
     files = graph_outputs(graph, config)
-    written: list[str] = []
-    folders: set[str] = set()
-    for rel, data in sorted(files.items()):
-        if previous is not None:
-            current = os.path.join(previous, rel)
-            try:
-                if os.path.getsize(current) == len(data):
-                    with open(current, "rb") as f:
-                        if f.read() == data:
-                            continue
-            except OSError:
-                pass
-        target = os.path.join(into, rel)
-        folder = os.path.dirname(target)
-        if folder not in folders:
-            os.makedirs(folder, exist_ok=True)
-            folders.add(folder)
-        with open(target, "wb") as f:
-            f.write(data)
-        written.append(rel)
-    return sorted(files), written
+    return sorted(files), [rel for rel, data in sorted(files.items()) if stage.write_changed(rel, data)]
 
 
 def derived_paths(graph: Graph, config: SiteConfig) -> frozenset[str]:

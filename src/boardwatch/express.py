@@ -35,7 +35,7 @@ from .model import Article, Graph, Source
 
 if TYPE_CHECKING:
     from .workers import Rendered
-    from .cache import Manifest
+    from .cache import Manifest, ManifestState
     from .diagnostics import Diagnostics
 
 STORE = "views.sqlite"
@@ -255,7 +255,7 @@ def fingerprint(common: str, path: str, template: str, view_digest: str, markdow
 def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mapping[str, tuple[int, int, int]],
         shas: Mapping[str, str], settings: str, started_ns: int, diags: Diagnostics, *,
         base_url: str | None = None, search: bool | None = None,
-        manifest_state: tuple[int, int, int] | None) -> tuple[int, int, int, Manifest | None] | None:
+        manifest_state: ManifestState | None) -> tuple[int, int, int, Manifest | None] | None:
     """Build by the express path when the change allows it: (pages, files, pages rendered, the
     manifest written, or None with errors), or None to take the full path. ``shas`` is every
     content file's sha256 now (see cache.current_shas: no file added or removed, few read

@@ -289,8 +289,9 @@ class Staging(_Beside):
     def adopt(self, rels: Iterable[str]) -> None:
         """Files written under ``files_root`` by other processes."""
 
-    def write_changed(self, rel: str, data: bytes) -> None:
+    def write_changed(self, rel: str, data: bytes) -> bool:
         self.write(rel, data)
+        return True
 
     def new_stats(self, rels: Iterable[str], previous: Mapping[str, list[int]]) -> dict[str, list[int]]:
         """[size, mtime_ns] of each file at ``rels`` once committed (``previous``: see Patch)."""
@@ -353,15 +354,16 @@ class Patch(_Beside):
             _copy_range(src.fileno(), dst.fileno(), at, os.fstat(src.fileno()).st_size - at)
         self.written[rel] = None
 
-    def write_changed(self, rel: str, data: bytes) -> None:
-        """Write ``data`` unless the output already holds exactly it."""
+    def write_changed(self, rel: str, data: bytes) -> bool:
+        """Write ``data`` unless the output already holds exactly it; whether it was written."""
         current = self.out / rel
         try:
             if current.stat().st_size == len(data) and current.read_bytes() == data:
-                return
+                return False
         except OSError:
             pass
         self.write(rel, data)
+        return True
 
     def keep(self, rel: str, source: Path) -> None:
         """Site path ``rel`` keeps, or takes, the file ``source`` of the output."""

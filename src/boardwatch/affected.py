@@ -48,7 +48,7 @@ def links(article: Article) -> str:
 
 def tasks_for(graph: Graph, edited: Iterable[Article]) -> list[Task]:
     """The planning tasks whose pages an edit of ``edited`` (articles of ``graph``, whose links
-    are those of the last build) can change, in the order of :func:`pages.planning_tasks`."""
+    are those of the last build) can change, sorted (each task plans its pages alone)."""
     tasks: set[Task] = {("home", ""), ("indexes", ""), ("tags", "")}
     slugs = set()
     for article in edited:
@@ -66,8 +66,7 @@ def tasks_for(graph: Graph, edited: Iterable[Article]) -> list[Task]:
     for entity in graph.entities.values():
         if any(inv.source is not None and inv.source.id in slugs for inv in entity.invitations):
             tasks.add(("entity", entity.id))
-    order = {"home": 0, "article": 1, "entity": 2, "claim": 3, "indexes": 4, "tags": 5, "entity_articles": 6}
-    return sorted((t for t in tasks if _exists(graph, t)), key=lambda t: (order[t[0]], t[1]))
+    return sorted(t for t in tasks if _exists(graph, t))
 
 
 def _exists(graph: Graph, task: Task) -> bool:
@@ -97,8 +96,7 @@ class Reuse:
         (in path order); None when a planned page is not one of the last build's."""
         from .workers import Rendered
         made = {page.path: page for page in planned}
-        listed = {path for path, _, _ in self._listing}
-        if not made.keys() <= listed:
+        if not made.keys() <= self._fingerprints.keys():  # the listing's pages (see reuse)
             return None
         return [made.get(path) or Rendered(path, frozenset(), kind, noindex, self._fingerprints[path],
                                            self._digests.get(path, ""), False)

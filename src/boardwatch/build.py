@@ -343,10 +343,8 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
                 marks: dict[str, bool] | None = None
                 if loaded.config.search:  # Pagefind over every page, rendered now or reused
                     pages = PageFiles([page.path for page in made], set(rendered), stage.files_root, out)
-                    unindexed = set(manifest.unindexed) if manifest is not None and manifest.unindexed is not None \
-                        else None
                     marks = page_marks(pages, {page.path: page.indexed for page in made if page.indexed is not None},
-                                       unindexed)
+                                       manifest.unindexed if manifest is not None else None)
                     files.update(search_index(pages, fingerprints, out if manifest is not None else None,
                                               indexed=marks))
                 files[f"{MARKER}/build.txt"] = _build_info()

@@ -345,8 +345,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
         if config.search:
             from .search import BUNDLE, PageFiles, is_marked, page_marks, search_index
             pages = PageFiles(manifest.pages, new_files, patch.files_root, out)
-            marks = page_marks(pages, {rel: is_marked(data) for rel, data in rendered.items()},
-                               set(unindexed) if unindexed is not None else None)
+            marks = page_marks(pages, {rel: is_marked(data) for rel, data in rendered.items()}, unindexed)
             unindexed = sorted(rel for rel, mark in marks.items() if not mark)
             bundle = search_index(pages, fingerprints, out, indexed=marks)
             old = {rel for rel in manifest.files if rel.startswith(BUNDLE + "/")}

@@ -210,11 +210,12 @@ def page_marks(pages: Mapping[str, Path], fresh: Mapping[str, bool],
     """Whether each of ``pages`` (site path -> file) is marked for the index: as found in the
     pages rendered now (``fresh``), else as the previous output's manifest recorded
     (``unindexed``: the pages that were not), else as the page's file says."""
+    unmarked = set(unindexed) if unindexed is not None else None
     out: dict[str, bool] = {}
     for rel in pages:
         mark = fresh.get(rel)
         if mark is None:
-            mark = rel not in unindexed if unindexed is not None else _marked(pages[rel])
+            mark = rel not in unmarked if unmarked is not None else _marked(pages[rel])
         out[rel] = mark
     return out
 

@@ -14,7 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "security"))
 from seckit import html_findings  # noqa: E402 - the security tests' checker
 
 from boardwatch.complexity import body_problem  # noqa: E402
-from boardwatch.markup import Renderer  # noqa: E402
+
+from boardwatch import markup  # noqa: E402
+from boardwatch.markup import Renderer, Target  # noqa: E402
 
 PIECES = st.sampled_from([
     "<script>", "</script>", "<img", " src=", " srcset=", " onerror=", " onload=", "alert(1)", "javascript:",
@@ -37,3 +39,27 @@ def test_rendered_markdown_holds_no_live_script(body: str) -> None:
         return  # refused before rendering: BW113
     html = RENDERER.render(body, lambda i: None)
     assert html_findings("body", html) == [], (body, html)
+
+
+# Names that share prefixes, nest, end in a hyphen's neighbours and hold regex characters: the
+# cases where the order of preference between names decides a match.
+NAME_WORDS = ["Board", "of", "Peace", "Board of", "Gaza", "Gaza Strip", "Strip", "U.S.", "Kremlin-", "Putin",
+              "Vladimir Putin", "(upper)", "a", "ab", "abc", "Peace Council", "B"]
+MANY_NAMES = [(f"Filler Name {i}", f"filler-{i}") for i in range(70)]  # past the threshold of one pattern
+
+
+@fuzz_settings(150)
+@given(st.lists(st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3).map(" ".join), min_size=1,
+                max_size=12, unique=True),
+       st.lists(st.sampled_from([*NAME_WORDS, " ", "  ", "-", "x", "*", "_", "`", "\n\n", "[[gaza]]", "## ",
+                                 "Filler Name 3", "Filler Name 33", ",", "'"]), max_size=60).map("".join))
+def test_mentions_are_the_same_with_the_pattern_of_a_few_names_or_of_all(names: list[str], body: str) -> None:
+    table = [*((name, f"id-{i}") for i, name in enumerate(names)), *MANY_NAMES]
+    few, whole = Renderer(table), Renderer(table)
+    whole.state.names_re = markup._names_pattern(whole.state.names)
+    assert few.state.names_re is None
+
+    def lookup(entity_id: str) -> Target:
+        return Target(entity_id.upper(), f"/{entity_id}/", "body")
+    assert few.render(body, lookup) == whole.render(body, lookup), body
+    assert few.state.names_re is None  # the first bodies never compile the whole pattern

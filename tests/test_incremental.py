@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -391,7 +392,7 @@ def test_one_edit_renders_only_the_pages_it_changes(tmp_path: Path) -> None:
     site = tmp_path / "site"
     base_site(site)
     out = tmp_path / "out"
-    first = build(site, out, jobs=1)
+    build(site, out, jobs=1)
     untouched = out / "people/max-weber.html"
     stamp = untouched.stat().st_mtime_ns
     article = site / "content/articles/a0.md"
@@ -431,6 +432,30 @@ def test_an_edit_to_a_body_takes_the_express_path(tmp_path: Path, monkeypatch: p
     article.write_text(article.read_text("utf-8") + "\nAnd [[max-weber]] agreed.\n", "utf-8")
     with pytest.raises(AssertionError, match="the full path was taken"):
         build(site, out, jobs=1)
+
+
+def test_a_body_edit_patches_the_manifest_into_what_encoding_it_whole_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from boardwatch import cache as caching
+    from boardwatch.diagnostics import Diagnostics
+    site, out = tmp_path / "site", tmp_path / "out"
+    base_site(site)
+    (site / "boardwatch.yaml").write_text("title: Incremental\nsearch: false\n", "utf-8")
+    build(site, out, jobs=1)
+    encode = caching.manifest_bytes
+
+    def not_whole(manifest: caching.Manifest) -> bytes:
+        raise AssertionError("the manifest was encoded whole")
+
+    monkeypatch.setattr(caching, "manifest_bytes", not_whole)
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8") + "\nA second paragraph.\n", "utf-8")
+    assert build(site, out, jobs=1).rendered == 1
+    written = (out / caching.MANIFEST).read_bytes()
+    caching.remember_manifest(tmp_path, caching.Manifest("", {}, {}, {}))  # forget the one kept in memory
+    manifest = caching.load_manifest(out, Diagnostics())
+    assert manifest is not None and written == encode(manifest)
+    assert manifest.sources["content/articles/a1.md"][3] == hashlib.sha256(article.read_bytes()).hexdigest()
 
 
 def test_a_rebuild_patches_the_output_in_place(tmp_path: Path) -> None:

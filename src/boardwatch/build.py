@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -241,6 +242,17 @@ def build(root: Path, out: Path | None = None, *, drafts: bool = False, base_url
     ``jobs`` processes parse and render (default: one per core); the output is the same
     whatever the number.
     """
+    try:
+        return _build(root, out, drafts=drafts, base_url=base_url, progress=progress, jobs=jobs,
+                      use_cache=use_cache, cache_dir=cache_dir, search=search)
+    finally:
+        publish = sys.modules.get("boardwatch.publish")  # not imported by a build with nothing to do
+        if publish is not None:
+            publish.settle()  # the old copies of files a patch replaced are gone before it returns
+
+
+def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, progress: Progress | None,
+           jobs: int | None, use_cache: bool, cache_dir: Path | None, search: bool | None) -> BuildResult:
     started = time.perf_counter()
     note = progress or (lambda *_: None)
     out = out if out is not None else root / "site"

@@ -21,7 +21,9 @@ version. Hashing the view rather than a list of dependencies means no dependency
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import operator
 import os
 import sqlite3
 import sys
@@ -379,10 +381,15 @@ def manifest_splice(previous: bytes, old: Manifest, new: Manifest) -> bytes | No
     that do not match ``old`` are never patched into bytes that do not match ``new``."""
     if (old.common, old.settings, old.unindexed) != (new.common, new.settings, new.unindexed):
         return None
+    # Five braces of each kind are the whole's and its four mappings': then no object is nested
+    # where it should not be and no key holds a brace, and each marker occurs once (a file
+    # with a brace in its name is simply encoded whole).
+    if not previous.startswith(_PARTS[0][1]) or previous.count(b"{") != 5 or previous.count(b"}") != 5:
+        return None
     found: list[tuple[int, int]] = []  # where each part's marker is, and where its value starts
     for _, marker in _PARTS:
         at = previous.find(marker, found[-1][1] if found else 0)
-        if at < 0 or previous.find(marker, at + 1) >= 0:
+        if at < 0:
             return None
         found.append((at, at + len(marker)))
     # A part ends where the next one's marker starts, or after it opens, with the quote closing a string.
@@ -419,18 +426,24 @@ def manifest_splice(previous: bytes, old: Manifest, new: Manifest) -> bytes | No
         return None
     for name in _SECTIONS:
         before, after = getattr(old, name), getattr(new, name)
-        if before.keys() != after.keys():
+        keys = list(after)
+        if keys == list(before):  # the same keys in the same order: values compared pairwise, in C
+            changed: Iterable[str] = itertools.compress(keys, map(operator.ne, before.values(), after.values()))
+        elif before.keys() == after.keys():
+            changed = [key for key in keys if before[key] != after[key]]
+        else:
             return None
-        for key, value in after.items():
-            if before[key] != value and not entry(*bounds[name], key, before[key], value):
+        for key in changed:
+            if not entry(*bounds[name], key, before[key], after[key]):
                 return None
     edits.sort()
-    parts: list[bytes] = []
+    whole = memoryview(previous)  # slices of it are not copies
+    parts: list[bytes | memoryview] = []
     last = 0
     for begin, end, data in edits:
-        parts += [previous[last:begin], data]
+        parts += [whole[last:begin], data]
         last = end
-    parts.append(previous[last:])
+    parts.append(whole[last:])
     return b"".join(parts)
 
 

@@ -427,17 +427,43 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+LARGE = 1 << 20  # a file this large that a patch replaces is freed in the background (see _apply)
+_DISCARDING: list[threading.Thread] = []
+
+
 def _apply(patch: Path, out: Path) -> None:
-    """Carry out the journal in ``patch`` (again, if it was cut short): every step can be repeated."""
+    """Carry out the journal in ``patch`` (again, if it was cut short): every step can be repeated.
+
+    Replacing a large file makes the file system free the old one's blocks there and then (28 ms
+    for the 45 MB of data/articles.json at 10k articles). A large file replaced is linked into
+    the patch folder first, so the rename only unlinks a name, and the folder is removed by a
+    thread while the build finishes: :func:`settle` waits for it."""
     journal = json.loads((patch / JOURNAL).read_text("utf-8"))
-    for rel in journal["write"]:
+    replaced = patch / "replaced"
+    for i, rel in enumerate(journal["write"]):
         source, target = patch / "files" / rel, out / rel
         if source.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                if os.stat(target).st_size >= LARGE:
+                    replaced.mkdir(exist_ok=True)
+                    os.link(target, replaced / str(i))
             os.replace(source, target)
     for rel in journal["remove"]:
         (out / rel).unlink(missing_ok=True)
-    shutil.rmtree(patch, ignore_errors=True)
+    if replaced.is_dir():
+        thread = threading.Thread(target=shutil.rmtree, args=(patch,), kwargs={"ignore_errors": True},
+                                  name="boardwatch-discard")
+        thread.start()
+        _DISCARDING.append(thread)
+    else:
+        shutil.rmtree(patch, ignore_errors=True)
+
+
+def settle() -> None:
+    """Wait until the files patches replaced are gone (see _apply)."""
+    while _DISCARDING:
+        _DISCARDING.pop().join()
 
 
 def publish(files: Mapping[str, bytes], copies: Mapping[str, Path], out: Path,

@@ -41,7 +41,12 @@ def manifests(draw: st.DrawFn) -> tuple[Manifest, Manifest]:
 @given(manifests())
 def test_patched_bytes_are_the_new_manifest_encoded_whole(pair: tuple[Manifest, Manifest]) -> None:
     old, new = pair
-    assert manifest_splice(manifest_bytes(old), old, new) == manifest_bytes(new)
+    patched = manifest_splice(manifest_bytes(old), old, new)
+    names = [*old.files, *old.pages, *old.sources, *(old.unindexed or ())]
+    if any(brace in name for name in names for brace in "{}"):
+        assert patched is None  # a brace in a name: encoded whole rather than judged
+    else:
+        assert patched == manifest_bytes(new)
 
 
 @settings(max_examples=100, deadline=None, derandomize=True, database=None)
@@ -68,4 +73,6 @@ def test_bytes_that_do_not_hold_the_old_manifest_are_never_patched() -> None:
     twice = previous.replace(b'"a.html":"f1",', b'"a.html":"f1","a.html":"f1",')
     assert twice != previous and manifest_splice(twice, old, new) is None
     assert manifest_splice(previous.replace(b'"pages"', b'"Pages"'), old, new) is None
+    nested = previous.replace(b'"a.html":"f1"', b'"a.html":"f1","x":{"a.html":"f1"}')
+    assert manifest_splice(nested, old, new) is None
     assert manifest_splice(b"", old, new) is None

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from site_helpers import tree_bytes
 
-from boardwatch.publish import MARKER, Patch, PublishError, check_output, clean_stale, output_lock, publish
+from boardwatch.publish import (LARGE, MARKER, Patch, PublishError, check_output, clean_stale, output_lock, publish,
+                                settle)
 
 
 def _leftovers(out: Path) -> list[str]:
@@ -175,6 +176,22 @@ def test_a_patch_splices_byte_ranges_of_a_large_file(tmp_path: Path, monkeypatch
     expected = b"".join([b"<start>", big[3:1000], b"<inserted>", big[1000:40_000_000], big[40_000_256:-1], b"<end>"])
     assert (out / "data.json").read_bytes() == expected
     assert (out / "a.html").read_bytes() == b"old a"
+
+
+def test_a_large_file_a_patch_replaces_is_freed_beside_the_build_and_gone_when_it_settles(tmp_path: Path) -> None:
+    out = _patched_site(tmp_path)
+    (out / "data.json").write_bytes(b"o" * LARGE)
+    with open(out / "data.json", "rb") as reader:  # a reader of the old file, as a web server may be
+        with Patch(out) as patch:
+            patch.write("data.json", b"n" * (LARGE + 1))
+            patch.write("a.html", b"new a")  # small: replaced as usual
+            patch.commit()
+        assert (out / "data.json").read_bytes() == b"n" * (LARGE + 1)
+        assert (out / "a.html").read_bytes() == b"new a"
+        settle()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # the old copy is gone
+        assert reader.read() == b"o" * LARGE  # ...and was never changed in place
+    settle()  # nothing left to wait for
 
 
 def test_a_patch_that_fails_before_its_commit_changes_nothing(tmp_path: Path) -> None:

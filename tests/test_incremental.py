@@ -416,10 +416,14 @@ def test_an_edit_to_a_body_takes_the_express_path(tmp_path: Path, monkeypatch: p
         raise AssertionError("the full path was taken")
 
     monkeypatch.setattr(building, "load", no_full_build)
+    fragments = {path: path.stat().st_mtime_ns for path in (out / "pagefind/fragment").iterdir()}
     article = site / "content/articles/a1.md"
     article.write_text(article.read_text("utf-8") + "\nA second paragraph with a *new* sentence.\n", "utf-8")
     result = build(site, out, jobs=1)
     assert result.rendered == 1 and not result.up_to_date
+    # The shard is indexed again, but the fragments of the other pages are the files they were.
+    kept = [path for path, mtime in fragments.items() if path.exists() and path.stat().st_mtime_ns == mtime]
+    assert len(fragments) - 1 <= len(kept) < len(fragments)
     assert "<em>new</em> sentence" in (out / "articles/a1.html").read_text("utf-8")
     articles = json.loads((out / "data/articles.json").read_text("utf-8"))["articles"]
     assert [a["body_markdown"].endswith("*new* sentence.\n") for a in articles].count(True) == 1
@@ -456,6 +460,11 @@ def test_a_body_edit_patches_the_manifest_into_what_encoding_it_whole_gives(
     manifest = caching.load_manifest(out, Diagnostics())
     assert manifest is not None and written == encode(manifest)
     assert manifest.sources["content/articles/a1.md"][3] == hashlib.sha256(article.read_bytes()).hexdigest()
+    # The view store's settings are those of the full build, with the new inputs digest.
+    from boardwatch.express import LISTING, STORE, Store
+    meta = Store(site / ".boardwatch-cache" / STORE).meta()
+    assert meta is not None and meta["inputs"] == manifest.inputs
+    assert {"common", "context", LISTING} <= set(meta) and json.loads(meta[LISTING])
 
 
 def test_a_rebuild_patches_the_output_in_place(tmp_path: Path) -> None:

@@ -171,9 +171,11 @@ class Store:
         except sqlite3.Error:
             return {}
 
-    def write(self, meta: Mapping[str, str], rows: Sequence[Row], *, keep: Iterable[str] | None = None) -> None:
-        """Replace the meta and add or replace ``rows``; with ``keep``, every other row whose
-        source is not in it goes (a full build lists every article it built)."""
+    def write(self, meta: Mapping[str, str], rows: Sequence[Row], *, keep: Iterable[str] | None = None,
+              replace_meta: bool = True) -> None:
+        """Replace the meta (or, without ``replace_meta``, set only the keys given) and add or
+        replace ``rows``; with ``keep``, every other row whose source is not in it goes (a full
+        build lists every article it built)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             db = self._connect()
@@ -188,8 +190,9 @@ class Store:
             db.execute(f"CREATE TABLE IF NOT EXISTS {_TABLE} (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
                        "shape TEXT NOT NULL, page TEXT NOT NULL, digest TEXT NOT NULL, links TEXT NOT NULL, "
                        "view TEXT NOT NULL)")
-            db.execute("DELETE FROM meta")
-            db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+            if replace_meta:
+                db.execute("DELETE FROM meta")
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
             if keep is not None:
                 db.execute("CREATE TEMP TABLE keep (source TEXT PRIMARY KEY)")
                 db.executemany("INSERT INTO keep VALUES (?)", ((s,) for s in keep))
@@ -350,14 +353,14 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             bundle = search_index(pages, fingerprints, out, indexed=marks)
             old = {rel for rel in manifest.files if rel.startswith(BUNDLE + "/")}
             for rel, item in sorted(bundle.items()):
-                if not isinstance(item, Path):
-                    patch.write(rel, item)
+                # A shard indexed again gives back every file, most of them as they were.
+                if not isinstance(item, Path) and (patch.write_changed(rel, item) or rel not in stats):
                     new_files[rel] = item
             for rel in sorted(old - set(bundle)):
                 patch.remove(rel)
                 del stats[rel]
         for rel in [*new_files, *spliced]:
-            st = os.stat(patch.file(rel))
+            st = os.stat(patch.file(rel) if rel in patch.written else out / rel)
             stats[rel] = [st.st_size, st.st_mtime_ns]
         new = caching.Manifest(inputs, fingerprints, stats, caching.settled_sources(scanned, shas, started_ns),
                                settings, manifest.common, unindexed)
@@ -369,7 +372,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
         patch.write(caching.MANIFEST, data)  # last: the output now matches it
         patch.commit()
         caching.remember_manifest(out, new)
-    store.write({**meta, "inputs": inputs}, updated)
+    store.write({"inputs": inputs}, updated, replace_meta=False)  # the listing and names stay as they are
     return len(manifest.pages), len(stats), len(plans), new
 
 

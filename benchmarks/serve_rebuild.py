@@ -35,6 +35,9 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--search", action="store_true", help="build the search index too")
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from run import compile_bytecode
+    compile_bytecode()  # as an installed package has it (see run.py)
     with tempfile.TemporaryDirectory(prefix="boardwatch-serve-bench-") as tmp:
         site, out = Path(tmp) / "site", Path(tmp) / "out-serve"
         cache = Path(tmp) / "cache-serve"

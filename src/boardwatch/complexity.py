@@ -38,6 +38,7 @@ _DEFINITION_RE = re.compile(r"^ {0,3}:[ \t]", re.M)
 _SPLIT_RE = re.compile(r"^ {0,3}(?:#|(?:[-*_][ \t]*){3,}$|=+[ \t]*$|-+[ \t]*$|`{3,}|~{3,}|:[ \t]|\*\[|\[\^[^\]\n]*\]:)",
                        re.M)
 _DEEP_CANDIDATE_RE = re.compile(r"^[ \t>*+\-0-9.)]{%d,}" % MAX_NESTING, re.M)
+_DEEP_LINE_RE = re.compile(r"\n[ \t>*+\-0-9.)]{%d}" % MAX_NESTING)  # a candidate past the first line
 _CONTAINER_RE = re.compile(r"[ \t]+|>|[-*+](?=[ \t])|[0-9]{1,9}[.)](?=[ \t])")
 
 
@@ -89,8 +90,21 @@ def _too_complex(offset: int, what: str) -> Problem:
                    "characters such as [ or < with a backslash (\\[, \\<)")
 
 
+def _fence_starts(body: str) -> list[int]:
+    """Where the lines that open or close a fenced code block start. (Most bodies have no fence:
+    a search for the run of three characters a fence needs clears them at once, where the
+    pattern, anchored at every line, would be tried at every character.)"""
+    if "```" not in body and "~~~" not in body:
+        return []
+    return [m.start() for m in _FENCE_RE.finditer(body)]
+
+
 def _nesting(body: str) -> Problem | None:
-    fences = [m.start() for m in _FENCE_RE.finditer(body)]
+    # Cleared at once unless a line starts with enough of the characters that nest (a search
+    # for a newline is fast; the pattern anchored at every line is tried at every character).
+    if _DEEP_CANDIDATE_RE.match(body) is None and _DEEP_LINE_RE.search(body) is None:
+        return None
+    fences = _fence_starts(body)
     for match in _DEEP_CANDIDATE_RE.finditer(body):
         if bisect.bisect_left(fences, match.start()) % 2:
             continue  # inside a fenced code block: text, not structure
@@ -214,7 +228,7 @@ def _cdata(body: str) -> Problem | None:
 
 def _fences(body: str) -> Problem | None:
     """Each fenced code block makes the whole text be searched again."""
-    fences = [m.start() for m in _FENCE_RE.finditer(body)]
+    fences = _fence_starts(body)
     if len(fences) * len(body) > FENCE_BUDGET:
         return _too_complex(fences[0], f"{len(fences)} code fences in {len(body):,} characters")
     return None

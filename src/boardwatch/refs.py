@@ -20,13 +20,16 @@ _CODE_SPAN_RE = re.compile(r"(`+)(?:.+?)\1", re.S)
 
 
 def scan_refs(body: str, first_line: int, file: str) -> tuple[Ref, ...]:
+    if "[[" not in body:
+        return ()
     refs: list[Ref] = []
     fence: str | None = None
     in_code = False  # inside an indented code block
     last_text = ""  # the last non-blank line outside code
     previous_blank = True
     for offset, line in enumerate(body.split("\n")):
-        marker = _FENCE_RE.match(line)
+        # (Each pattern is tried only on lines holding what it needs to match: most hold nothing.)
+        marker = _FENCE_RE.match(line) if "```" in line or "~~~" in line else None
         if fence is not None:
             if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
                 fence = None
@@ -44,7 +47,9 @@ def scan_refs(body: str, first_line: int, file: str) -> tuple[Ref, ...]:
         if blank:
             continue
         last_text = line
-        masked = _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
+        if "[[" not in line:
+            continue
+        masked = _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line
         for match in REF_RE.finditer(masked):
             ref_id = match.group(1).strip()
             column = match.start(1) + 1

@@ -438,7 +438,7 @@ def test_an_edit_to_a_body_takes_the_express_path(tmp_path: Path, monkeypatch: p
         build(site, out, jobs=1)
 
 
-def test_a_body_edit_patches_the_manifest_into_what_encoding_it_whole_gives(
+def test_edits_patch_the_manifest_into_what_encoding_it_whole_gives(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from boardwatch import cache as caching
     from boardwatch.diagnostics import Diagnostics
@@ -459,12 +459,19 @@ def test_a_body_edit_patches_the_manifest_into_what_encoding_it_whole_gives(
     caching.remember_manifest(tmp_path, caching.Manifest("", {}, {}, {}))  # forget the one kept in memory
     manifest = caching.load_manifest(out, Diagnostics())
     assert manifest is not None and written == encode(manifest)
-    assert manifest.sources["content/articles/a1.md"][3] == hashlib.sha256(article.read_bytes()).hexdigest()
     # The view store's settings are those of the full build, with the new inputs digest.
     from boardwatch.express import LISTING, STORE, Store
     meta = Store(site / ".boardwatch-cache" / STORE).meta()
     assert meta is not None and meta["inputs"] == manifest.inputs
     assert {"common", "context", LISTING} <= set(meta) and json.loads(meta[LISTING])
+    # A new title takes the full path, which patches the manifest the same way (no page added).
+    article.write_text(article.read_text("utf-8").replace("title: Story 1", "title: Retold story 1"), "utf-8")
+    assert build(site, out, jobs=1).rendered > 1
+    caching.remember_manifest(tmp_path, caching.Manifest("", {}, {}, {}))
+    retitled = caching.load_manifest(out, Diagnostics())
+    assert retitled is not None and retitled.pages != manifest.pages
+    assert (out / caching.MANIFEST).read_bytes() == encode(retitled)
+    assert retitled.sources["content/articles/a1.md"][3] == hashlib.sha256(article.read_bytes()).hexdigest()
 
 
 def test_a_rebuild_patches_the_output_in_place(tmp_path: Path) -> None:

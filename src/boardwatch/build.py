@@ -398,7 +398,7 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
                         inputs, fingerprints, stage.new_stats(written, manifest.files if manifest is not None else {}),
                         caching.settled_sources(scanned, read, started_ns),
                         settings, common, sorted(rel for rel, mark in marks.items() if not mark) if marks is not None else None)
-                    stage.write(caching.MANIFEST, caching.manifest_bytes(new))
+                    stage.write(caching.MANIFEST, caching.manifest_update(out, manifest, new))
                 stage.commit()
                 if use_cache:
                     caching.remember_manifest(out, new)  # (still under the lock: the file is this one)

@@ -447,6 +447,19 @@ def manifest_splice(previous: bytes, old: Manifest, new: Manifest) -> bytes | No
     return b"".join(parts)
 
 
+def manifest_update(out: Path, old: Manifest | None, new: Manifest) -> bytes:
+    """The bytes of ``new`` to replace the manifest of ``out``, read as ``old`` (under the output
+    lock, its state checked since, see check_manifest_state): patched where it can be."""
+    if old is not None:
+        try:
+            patched = manifest_splice((out / MANIFEST).read_bytes(), old, new)
+        except OSError:
+            patched = None
+        if patched is not None:
+            return patched
+    return manifest_bytes(new)
+
+
 def _in_order(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
     keys = list(mapping)
     return mapping if all(a < b for a, b in zip(keys, keys[1:])) else dict(sorted(mapping.items()))

@@ -364,12 +364,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
             stats[rel] = [st.st_size, st.st_mtime_ns]
         new = caching.Manifest(inputs, fingerprints, stats, caching.settled_sources(scanned, shas, started_ns),
                                settings, manifest.common, unindexed)
-        try:  # the manifest read: the state checked above says it is still the file ``manifest`` came from
-            previous = (out / caching.MANIFEST).read_bytes()
-        except OSError:
-            previous = b""
-        data = caching.manifest_splice(previous, manifest, new) or caching.manifest_bytes(new)
-        patch.write(caching.MANIFEST, data)  # last: the output now matches it
+        patch.write(caching.MANIFEST, caching.manifest_update(out, manifest, new))  # last: the output now matches it
         patch.commit()
         caching.remember_manifest(out, new)
     store.write({"inputs": inputs}, updated, replace_meta=False)  # the listing and names stay as they are

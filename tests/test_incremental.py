@@ -318,7 +318,7 @@ def test_files_touched_but_unchanged_are_read_once(tmp_path: Path, monkeypatch: 
     import boardwatch.sources as sources
     calls: list[str] = []
     real = sources.discover
-    monkeypatch.setattr(sources, "discover", lambda *a: calls.append("discover") or real(*a))
+    monkeypatch.setattr(sources, "discover", lambda *a, **k: calls.append("discover") or real(*a, **k))
     import boardwatch.cache as caching
     monkeypatch.setattr(caching, "MAX_SUSPECTS", 1)  # more files than this were touched
     assert build(site, out, jobs=1).up_to_date and calls == ["discover"]
@@ -647,6 +647,34 @@ def test_a_process_that_builds_again_parses_only_the_files_that_changed(tmp_path
     build(site, tmp_path / "clean", jobs=1, use_cache=False)  # never without the cache
     assert len(parsed) == len(list((site / "content").rglob("*.md")))
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_process_that_builds_again_reads_only_the_files_that_changed(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import boardwatch.sources as sources
+    monkeypatch.setattr("boardwatch.uptodate.SETTLED_NS", 0)  # trust files however recently written
+    site, out = built_site(tmp_path)
+    reads: list[str] = []
+    original = sources._read
+
+    def counting(path: str, rel: str, *args: object, **kwargs: object) -> object:
+        reads.append(rel)
+        return original(path, rel, *args, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(sources, "_read", counting)
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8").replace("title: Story", "title: Retold story"), "utf-8")
+    assert build(site, out, jobs=1).rendered > 1  # the full path
+    assert set(reads) == {"content/articles/a1.md"}  # (the express path, which declines, reads it too)
+    # An edit that keeps the file's size and modification time is still seen: its change time moved.
+    reads.clear()
+    before = article.stat()
+    article.write_text(article.read_text("utf-8").replace("Retold story", "Resold story"), "utf-8")
+    os.utime(article, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert article.stat().st_size == before.st_size
+    build(site, out, jobs=1)
+    assert "content/articles/a1.md" in reads and len(set(reads)) == 1
+    assert "Resold story" in (out / "articles/a1.html").read_text("utf-8")
+    assert_as_clean(site, out, tmp_path)
 
 
 def test_a_process_reads_its_own_manifest_again_only_if_the_file_changed(tmp_path: Path,

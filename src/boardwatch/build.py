@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,6 +24,7 @@ from .layout import CACHE_DIR
 
 if TYPE_CHECKING:
     from . import cache as caching
+    from .sources import Read
     from .config import SiteConfig
     from .model import Graph, Record, Source
     from .pages import PagePlan
@@ -74,6 +76,9 @@ Parsed = tuple["Record | None", list[Diagnostic], "str | None", list[str]]  # se
 # process that builds again (serve) parses and validates only the files that changed since.
 # A record is made from its file alone, and immutable. Builds without the cache never use it.
 _LAST_PARSED: dict[tuple[str, str], Parsed] = {}
+# And what it read of each content file (see sources.discover): the next build takes a file
+# as it was when the stamp's scan vouches for it by its metadata.
+_LAST_READ: tuple[str, dict[str, Read]] = ("", {})  # (site folder, files by site path)
 
 
 def _parse_chunk(sources: Sequence[Source]) -> list[Parsed]:
@@ -322,7 +327,10 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
     from .static import static_files
     from .workers import RenderJob, plan_and_render
     jobs = jobs or default_jobs()
-    sources = discover(root, diags)
+    global _LAST_READ
+    read_now: dict[str, Read] | None = {} if use_cache else None
+    sources = discover(root, diags, known=_vouched_reads(root, scanned, manifest), record=read_now)
+    _LAST_READ = (os.path.abspath(root), read_now or {})
     inputs = caching.inputs_digest(settings, ((s.path, s.sha256) for s in sources))
     if manifest is not None and manifest.inputs == inputs and not diags.has_errors:
         # Every file read again (touched, say, by a checkout) and none changed.
@@ -414,6 +422,22 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
             uptodate.save(cache_dir, out, settings, new.sources, new.files, len(new.pages))
     return BuildResult(out=out, pages=len(made), files=len(written),
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(rendered))
+
+
+def _vouched_reads(root: Path, scanned: Mapping[str, uptodate.Meta] | None, manifest: caching.Manifest | None
+                   ) -> dict[str, Read]:
+    """The files this process read in its last build that are unchanged since: their metadata
+    now is what the manifest recorded once it had settled (see cache.settled_sources), and the
+    manifest's sha256 is that of the file as read. The same trust as a build with nothing to do."""
+    if _LAST_READ[0] != os.path.abspath(root) or scanned is None or manifest is None:
+        return {}
+    out: dict[str, Read] = {}
+    for rel, read in _LAST_READ[1].items():
+        meta, known = scanned.get(rel), manifest.sources.get(rel)
+        if meta is not None and known is not None and known[0] is not None and list(meta) == known[:3] \
+                and known[3] == read[0].sha256 and read[0].readable:
+            out[rel] = read
+    return out
 
 
 def _unchanged(out: Path, manifest: caching.Manifest, cache_dir: Path | None, settings: str,

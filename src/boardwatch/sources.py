@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
-from .diagnostics import Diagnostics, Span
+from .diagnostics import Diagnostic, Diagnostics, Span
 from .model import FOLDERS, Kind, Source
 from .uptodate import content_entries
 
@@ -35,8 +36,16 @@ def is_valid_id(value: str) -> bool:
     return bool(ID_RE.match(value)) and value not in WINDOWS_RESERVED and len(value) <= 120
 
 
-def discover(root: Path, diags: Diagnostics) -> tuple[Source, ...]:
-    """Every content file under ``root/content``, decoded, in path order."""
+Read = tuple[Source, list[Diagnostic]]  # a file as read, with the problems reading it found
+
+
+def discover(root: Path, diags: Diagnostics, *, known: Mapping[str, Read] | None = None,
+             record: dict[str, Read] | None = None) -> tuple[Source, ...]:
+    """Every content file under ``root/content``, decoded, in path order.
+
+    ``known`` holds files the caller vouches are unchanged since they were read (by their
+    metadata, see build._vouched_reads): they are taken as they were, not read again. Every
+    file that is not a symbolic link goes into ``record``, when given, as it was read."""
     content = root / "content"
     if not content.is_dir():
         diags.error("BW111", "there is no content/ folder", Span("content"),
@@ -49,7 +58,22 @@ def discover(root: Path, diags: Diagnostics) -> tuple[Source, ...]:
     # Strings, not Paths, on this path: it runs once per content file. Sorted as Paths sort.
     for entry in sorted(content_entries(os.path.join(root, "content")), key=lambda e: e.path.split(os.sep)):
         rel = entry.path[len(prefix):].replace(os.sep, "/")
-        source = _read(entry.path, rel, real_root, diags, link=entry.is_symlink())
+        link = entry.is_symlink()
+        kept = known.get(rel) if known is not None and not link else None
+        source: Source | None
+        problems: list[Diagnostic] = []
+        if kept is not None:
+            source, problems = kept
+            diags.extend(problems)
+        elif record is None:
+            source = _read(entry.path, rel, real_root, diags, link=link)
+        else:
+            local = Diagnostics()
+            source = _read(entry.path, rel, real_root, local, link=link)
+            diags.extend(local)
+            problems = list(local)
+        if record is not None and source is not None and not link:
+            record[rel] = (source, problems)
         if source is not None:
             found.append(source)
     return tuple(found)

@@ -26,18 +26,25 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# What json.dumps(item, sort_keys=True, ensure_ascii=False) makes, with one encoder for every
+# record rather than one made per call (44,000 records at 10k articles). The records hold no
+# cycles, so the encoder does not look for them.
+_LINE_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, check_circular=False)
+
+
 def dump_line(item: Any) -> str:
-    return json.dumps(item, sort_keys=True, ensure_ascii=False)
+    return _LINE_ENCODER.encode(item)
 
 
 def _document(head: dict[str, Any], lists: dict[str, list[dict[str, Any]]]) -> bytes:
     """A JSON document: ``head``'s keys sorted, then each list with one item a line (readable,
     easy to diff, and written by the JSON module's fast encoder)."""
-    out = dump_line(head)[:-1]
+    parts = [dump_line(head)[:-1]]
     for name, items in lists.items():
-        out += f', "{name}": [\n' + "".join(dump_line(item) + ",\n" for item in items[:-1])
-        out += (dump_line(items[-1]) + "\n" if items else "") + "]"
-    return (out + "}\n").encode("utf-8")
+        lines = [dump_line(item) for item in items]
+        parts += [f', "{name}": [\n', ",\n".join(lines), "\n]" if lines else "]"]
+    parts.append("}\n")
+    return "".join(parts).encode("utf-8")
 
 
 def _doc(name: str, items: list[dict[str, Any]], base_url: str) -> bytes:

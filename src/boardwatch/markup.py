@@ -302,12 +302,24 @@ class Renderer:
 _BLOCK_START_RE = re.compile(r"^\s*(#|```|~~~|[-*+] |\d+[.)] |>|<|\||    |\t|\[\^)")
 
 
+_PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
+
+
 def first_paragraph_markdown(text: str) -> str:
-    """The Markdown of the first plain paragraph of a body (no heading, list, code, quote or HTML)."""
-    for block in re.split(r"\n\s*\n", text.strip("\n")):
+    """The Markdown of the first plain paragraph of a body (no heading, list, code, quote or HTML).
+
+    The blocks of ``re.split(r"\\n\\s*\\n", text.strip("\\n"))``, in order, found one at a time:
+    the first plain one is nearly always the first block, and the rest of the body is not split."""
+    text = text.strip("\n")
+    start = 0
+    while True:
+        found = _PARAGRAPH_BREAK_RE.search(text, start)
+        block = text[start:found.start()] if found is not None else text[start:]
         if block.strip() and not _BLOCK_START_RE.match(block):
             return block
-    return ""
+        if found is None:
+            return ""
+        start = found.end()
 
 
 # (pattern, replacement, strings one of which each match contains: without them, no regex runs)
@@ -327,7 +339,8 @@ def plain_summary(text: str, names: Callable[[str], str | None]) -> str:
     lead = first_paragraph_markdown(text)
     if not lead:
         return ""
-    lead = REF_RE.sub(lambda m: (m.group(2) or names(m.group(1).strip()) or m.group(1)).strip(), lead)
+    if "[[" in lead:
+        lead = REF_RE.sub(lambda m: (m.group(2) or names(m.group(1).strip()) or m.group(1)).strip(), lead)
     for pattern, replacement, needs in _INLINE_RULES:
         if any(n in lead for n in needs):
             lead = pattern.sub(replacement, lead)

@@ -3,6 +3,7 @@ holds no live script, however the pieces of HTML, Markdown and URLs are shuffled
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -63,3 +64,12 @@ def test_mentions_are_the_same_with_the_pattern_of_a_few_names_or_of_all(names: 
         return Target(entity_id.upper(), f"/{entity_id}/", "body")
     assert few.render(body, lookup) == whole.render(body, lookup), body
     assert few.state.names_re is None  # the first bodies never compile the whole pattern
+
+
+@fuzz_settings(300)
+@given(st.lists(st.sampled_from(["\n", "\n\n", " \n", "\t", "text", "# h", "- item", "> q", "    code", "<p>",
+                                 "```", "1. x", "[[a]]", " ", "|", "[^1]"]), max_size=30).map("".join))
+def test_the_first_paragraph_is_the_first_plain_block_of_the_split_body(body: str) -> None:
+    reference = next((block for block in re.split(r"\n\s*\n", body.strip("\n"))
+                      if block.strip() and not markup._BLOCK_START_RE.match(block)), "")
+    assert markup.first_paragraph_markdown(body) == reference

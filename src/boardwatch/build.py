@@ -90,6 +90,8 @@ def _parse_chunk(sources: Sequence[Source]) -> list[Parsed]:
     from .frontmatter import parse
     from .schema import validate
     out: list[Parsed] = []
+    if _PARSE_CACHE is not None:
+        _PARSE_CACHE.fetch(source.sha256 for source in sources if source.readable)
     for source in sources:
         diags = Diagnostics()
         doc = _PARSE_CACHE.get(source) if _PARSE_CACHE is not None else None

@@ -77,6 +77,9 @@ def _unspans(rows: list[list[Any]], file: str) -> dict[KeyPath, Span]:
     return {tuple(path): Span(file, line, column, length) for path, line, column, length in rows}
 
 
+_FETCH = 500  # entries read by one query (SQLite allows 32,766 parameters)
+
+
 class ParseCache:
     """Front matter of unchanged files, by sha256, in an SQLite file of the cache folder. Each
     entry is read where it is needed (by the parse workers, each with its own connection), and
@@ -89,8 +92,9 @@ class ParseCache:
         self.fresh: dict[str, str] = {}  # sha256 -> entry parsed by this build (see cache_entry)
         self.used: set[str] = set()  # the sha256 of every file this build read
         self._db: tuple[int, sqlite3.Connection] | None = None  # (pid, connection): never across a fork
+        self._fetched: dict[str, str] = {}  # entries read ahead (see fetch), until they are taken
 
-    def _entry(self, sha: str) -> Any:
+    def _connection(self) -> sqlite3.Connection | None:
         if self.path is None or not self.valid:
             return None
         if self._db is None or self._db[0] != os.getpid():
@@ -99,10 +103,39 @@ class ParseCache:
             except sqlite3.Error:
                 self.valid = False
                 return None
+        return self._db[1]
+
+    def fetch(self, shas: Iterable[str]) -> None:
+        """Read the entries of ``shas`` ahead, a few hundred to a query: one query a file cost
+        about as much as decoding its entry."""
+        db = self._connection()
+        if db is None:
+            return
+        wanted = sorted(set(shas))
         try:
-            row = self._db[1].execute("SELECT entry FROM entries WHERE sha256 = ?", (sha,)).fetchone()
-            return json.loads(row[0]) if row is not None else None
-        except (sqlite3.Error, ValueError, TypeError):
+            for start in range(0, len(wanted), _FETCH):
+                batch = wanted[start:start + _FETCH]
+                self._fetched.update(db.execute(f"SELECT sha256, entry FROM entries WHERE sha256 IN "
+                                                f"({','.join('?' * len(batch))})", batch).fetchall())
+        except sqlite3.Error:
+            return  # each entry is then asked for on its own
+
+    def _entry(self, sha: str) -> Any:
+        text = self._fetched.pop(sha, None)
+        if text is None:
+            db = self._connection()
+            if db is None:
+                return None
+            try:
+                row = db.execute("SELECT entry FROM entries WHERE sha256 = ?", (sha,)).fetchone()
+            except sqlite3.Error:
+                return None
+            if row is None:
+                return None
+            text = row[0]
+        try:
+            return json.loads(text)
+        except (ValueError, TypeError):
             return None
 
     def get(self, source: Source) -> Document | None:

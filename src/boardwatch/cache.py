@@ -27,7 +27,7 @@ import operator
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,8 +73,33 @@ def _spans(spans: Mapping[KeyPath, Span]) -> list[list[Any]]:
     return [[list(path), s.line, s.column, s.length] for path, s in spans.items()]
 
 
-def _unspans(rows: list[list[Any]], file: str) -> dict[KeyPath, Span]:
-    return {tuple(path): Span(file, line, column, length) for path, line, column, length in rows}
+class _Spans(Mapping["KeyPath", Span]):
+    """A file's positions as the cache keeps them, each made a Span when asked for: front matter
+    has dozens, and validating it asks for a few (making them all was a tenth of loading)."""
+
+    __slots__ = ("_rows", "_file")
+
+    def __init__(self, rows: list[list[Any]], file: str) -> None:
+        self._rows: dict[KeyPath, tuple[int, int, int]] = {
+            tuple(path): (line, column, length) for path, line, column, length in rows}
+        self._file = file
+
+    def __getitem__(self, path: KeyPath) -> Span:
+        line, column, length = self._rows[path]
+        return Span(self._file, line, column, length)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._rows
+
+    def __iter__(self) -> Iterator[KeyPath]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _unspans(rows: list[list[Any]], file: str) -> Mapping[KeyPath, Span]:
+    return _Spans(rows, file)
 
 
 _FETCH = 500  # entries read by one query (SQLite allows 32,766 parameters)

@@ -10,6 +10,7 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, Protocol, cast
 
 import yaml
@@ -53,8 +54,8 @@ class _Events(Protocol):
 class Document:
     source: Source
     data: dict[str, Any]
-    values: dict[KeyPath, Span]  # where each value starts
-    keys: dict[KeyPath, Span]  # where each mapping key is written
+    values: Mapping[KeyPath, Span]  # where each value starts
+    keys: Mapping[KeyPath, Span]  # where each mapping key is written
     body: str
     body_line: int  # file line where the body starts
 

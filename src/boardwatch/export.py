@@ -39,12 +39,13 @@ def dump_line(item: Any) -> str:
 def _document(head: dict[str, Any], lists: dict[str, list[dict[str, Any]]]) -> bytes:
     """A JSON document: ``head``'s keys sorted, then each list with one item a line (readable,
     easy to diff, and written by the JSON module's fast encoder)."""
-    parts = [dump_line(head)[:-1]]
+    out = dump_line(head)[:-1]
     for name, items in lists.items():
-        lines = [dump_line(item) for item in items]
-        parts += [f', "{name}": [\n', ",\n".join(lines), "\n]" if lines else "]"]
-    parts.append("}\n")
-    return "".join(parts).encode("utf-8")
+        # The lines live only while they are joined: a document holds 45 MB of them at 10k.
+        joined = ",\n".join(map(dump_line, items))
+        out = "".join((out, f', "{name}": [\n', joined, "\n]" if items else "]"))
+        del joined
+    return (out + "}\n").encode("utf-8")
 
 
 def _doc(name: str, items: list[dict[str, Any]], base_url: str) -> bytes:

@@ -98,10 +98,6 @@ class _Spans(Mapping["KeyPath", Span]):
         return len(self._rows)
 
 
-def _unspans(rows: list[list[Any]], file: str) -> Mapping[KeyPath, Span]:
-    return _Spans(rows, file)
-
-
 _FETCH = 500  # entries read by one query (SQLite allows 32,766 parameters)
 
 
@@ -173,8 +169,8 @@ class ParseCache:
         try:
             lines = source.text.split("\n")
             body_line = entry["body_line"]
-            doc = Document(source, _decode(entry["data"]), _unspans(entry["values"], source.path),
-                           _unspans(entry["keys"], source.path), "\n".join(lines[body_line - 1:]), body_line)
+            doc = Document(source, _decode(entry["data"]), _Spans(entry["values"], source.path),
+                           _Spans(entry["keys"], source.path), "\n".join(lines[body_line - 1:]), body_line)
         except (KeyError, TypeError, ValueError, IndexError):
             return None
         return doc

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -647,6 +649,47 @@ def test_a_process_that_builds_again_parses_only_the_files_that_changed(tmp_path
     build(site, tmp_path / "clean", jobs=1, use_cache=False)  # never without the cache
     assert len(parsed) == len(list((site / "content").rglob("*.md")))
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_new_process_parses_and_validates_only_the_files_that_changed(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    build_module = importlib.import_module("boardwatch.build")
+    import boardwatch.frontmatter as frontmatter
+    import boardwatch.schema as schema
+    site, out = built_site(tmp_path)
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8").replace("title: Story", "title: Retold story"), "utf-8")
+    monkeypatch.setattr(build_module, "_LAST_PARSED", {})  # as a new process: the parse cache alone
+    monkeypatch.setattr(build_module, "_LAST_READ", ("", {}))
+    seen: list[str] = []
+    for module, name in ((frontmatter, "parse"), (schema, "validate")):
+        def counting(item: object, diags: object, original: Any = getattr(module, name)) -> object:
+            seen.append(getattr(item, "path", None) or getattr(getattr(item, "source"), "path"))
+            return original(item, diags)
+        monkeypatch.setattr(module, name, counting)
+    build(site, out, jobs=1)
+    assert set(seen) == {"content/articles/a1.md"}
+    monkeypatch.undo()
+    assert_as_clean(site, out, tmp_path)
+
+
+def test_a_damaged_record_in_the_parse_cache_is_parsed_again(tmp_path: Path) -> None:
+    site, out = built_site(tmp_path)
+    cache = site / ".boardwatch-cache" / "parsed.sqlite"
+    with sqlite3.connect(cache) as db:
+        rows = db.execute("SELECT sha256, entry FROM entries").fetchall()
+        for key, entry in rows:  # every record's title (its first text field) becomes a number
+            data = json.loads(entry)
+            data["record"][0][1][3 if data["record"][0][0] == 1 else 2] = 5
+            db.execute("UPDATE entries SET entry = ? WHERE sha256 = ?", (json.dumps(data), key))
+    db.close()
+    build_module = importlib.import_module("boardwatch.build")
+    build_module._LAST_PARSED.clear()
+    article = site / "content/articles/a1.md"
+    article.write_text(article.read_text("utf-8").replace("title: Story", "title: Retold story"), "utf-8")
+    result = build(site, out, jobs=1)
+    assert not result.warnings and not result.up_to_date
+    assert_as_clean(site, out, tmp_path)
 
 
 def test_a_process_that_builds_again_reads_only_the_files_that_changed(tmp_path: Path,

@@ -91,21 +91,47 @@ def _parse_chunk(sources: Sequence[Source]) -> list[Parsed]:
     from .schema import validate
     out: list[Parsed] = []
     if _PARSE_CACHE is not None:
-        _PARSE_CACHE.fetch(source.sha256 for source in sources if source.readable)
+        _PARSE_CACHE.fetch(caching.entry_key(source) for source in sources if source.readable)
     for source in sources:
         diags = Diagnostics()
-        doc = _PARSE_CACHE.get(source) if _PARSE_CACHE is not None else None
-        entry = None
+        found = _PARSE_CACHE.take(source) if _PARSE_CACHE is not None else None
+        if isinstance(found, tuple):  # validated before
+            out.append((found[0], found[1], None, []))
+            continue
+        doc, entry = found, None
         if doc is None:
             doc = parse(source, diags)
-            # A new entry for the parse cache, when there is one (--no-cache has none to fill).
-            entry = caching.cache_entry(doc) if doc is not None and _PARSE_CACHE is not None else None
         record = validate(doc, diags) if doc is not None else None
+        if found is None and doc is not None and _PARSE_CACHE is not None:  # parsed now: a new entry
+            if record is not None and not diags.has_errors:
+                entry = caching.record_entry(doc, record, list(diags))
+            entry = entry or caching.cache_entry(doc)
         failed: list[str] = []
         if record is None and doc is not None and isinstance(doc.data.get("claims"), list):
             failed = [c["id"] for c in doc.data["claims"] if isinstance(c, dict) and isinstance(c.get("id"), str)]
         out.append((record, list(diags), entry, failed))
     return out
+
+
+def _cached_records(sources: Sequence[Source], jobs: int) -> dict[int, Parsed]:
+    """The records the parse cache holds for ``sources``, by index, decoded here rather than in
+    the parse workers: decoding is quick, and sending tens of thousands of records back from
+    workers would cost more than it does. Their bodies are checked against the Markdown limits
+    in a child process meanwhile."""
+    from . import cache as caching
+    from .parallel import Background
+    cache = _PARSE_CACHE
+    if cache is None:
+        return {}
+    cache.fetch(caching.entry_key(source) for source in sources if source.readable)
+    found: dict[int, Parsed] = {}
+    with Background(partial(caching.bodies_beyond_limits, cache.read_ahead(), sources), jobs) as beyond:
+        for i, source in enumerate(sources):
+            hit = cache.take_record(source, body_checked=True)
+            if hit is not None:
+                found[i] = (hit[0], hit[1], None, [])
+        refused = beyond.result()
+    return {i: parsed for i, parsed in found.items() if caching.entry_key(sources[i]) not in refused}
 
 
 @contextlib.contextmanager
@@ -193,11 +219,13 @@ def _load_graph(root: Path, *, drafts: bool, base_url: str | None, search: bool 
     _PARSE_CACHE = parse_cache if parse_cache is not None and parse_cache.enabled else None
     last = _LAST_PARSED if _PARSE_CACHE is not None else {}
     todo = [source for source in sources if (source.path, source.sha256) not in last]
-    try:  # in parallel, cached or not: decoding a cached entry costs about what parsing does
-        fresh = iter(map_chunks(_parse_chunk, todo, jobs))
+    try:  # records from the cache here; the other files parsed and validated in parallel
+        cached = _cached_records(todo, jobs)
+        fresh = iter(map_chunks(_parse_chunk, [s for i, s in enumerate(todo) if i not in cached], jobs))
     finally:
         _PARSE_CACHE = None
-    parsed = [last.get((source.path, source.sha256)) or next(fresh) for source in sources]
+    decoded = iter(cached[i] if i in cached else next(fresh) for i in range(len(todo)))
+    parsed = [last.get((source.path, source.sha256)) or next(decoded) for source in sources]
     # Kept for the next build of this process; a build without the cache keeps nothing.
     _LAST_PARSED = {(source.path, source.sha256): (record, found, None, failed)
                     for source, (record, found, _, failed) in zip(sources, parsed, strict=True)} \

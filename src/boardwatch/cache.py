@@ -3,9 +3,10 @@
 Two stores, both plain data, JSON (a cache is data, never code: a corrupt or foreign cache is
 ignored with a warning, never trusted):
 
-- the **parse cache** (``<cache dir>/parsed.sqlite``): each content file's front matter, with
-  its positions, as JSON keyed by the file's sha256, so unchanged files skip YAML. SQLite lets
-  each parse worker read just its files' entries and a build write just the entries it adds;
+- the **parse cache** (``<cache dir>/parsed.sqlite``): what parsing and validating each content
+  file gave (its record, see codec.py; or, when it failed, its front matter with positions),
+  as JSON keyed by the file's sha256 and path, so unchanged files skip YAML and validation.
+  SQLite lets a build read just the entries it needs and write just those it adds;
 - the **output manifest** (``<out>/.boardwatch/manifest.json``): for every page written, the
   fingerprint of everything it was made from, and a digest of every input of the build. A page
   whose fingerprint is unchanged is reused from the previous output instead of rendered; a
@@ -21,6 +22,7 @@ version. Hashing the view rather than a list of dependencies means no dependency
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import operator
@@ -32,13 +34,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostics, Span
+from .codec import decode as decode_record, encode as encode_record
+from .diagnostics import Diagnostic, Diagnostics, Span
 from . import uptodate
 from .uptodate import digest
 
 if TYPE_CHECKING:
     from .model import Source
     from .frontmatter import Document, KeyPath
+    from .model import Record
 
 FORMAT = 2
 MANIFEST = uptodate.MANIFEST
@@ -49,6 +53,16 @@ _DATE, _DATETIME = "\x00date", "\x00datetime"  # NUL never occurs in decoded con
 def _header() -> dict[str, Any]:
     from . import __version__
     return {"format": FORMAT, "boardwatch": __version__, "python": sys.version.split()[0]}
+
+
+@functools.lru_cache(maxsize=1)
+def _parse_cache_header() -> str:
+    """The parse cache's header: its entries hold validated records, so it is bound to the
+    code that parses and validates (every module of the package) as well as the version."""
+    package = Path(__file__).parent
+    code = digest(part for path in sorted(package.glob("*.py")) for part in (path.name, path.read_bytes()))
+    from .codec import layout
+    return json.dumps({**_header(), "code": code, "records": digest([layout().description])}, sort_keys=True)
 
 
 def inputs_digest(settings: str, sources: Iterable[tuple[str, str]]) -> str:
@@ -102,18 +116,22 @@ _FETCH = 500  # entries read by one query (SQLite allows 32,766 parameters)
 
 
 class ParseCache:
-    """Front matter of unchanged files, by sha256, in an SQLite file of the cache folder. Each
-    entry is read where it is needed (by the parse workers, each with its own connection), and
-    a build writes only the entries it added and removes those no file uses any more."""
+    """What parsing and validating each unchanged file gave, in an SQLite file of the cache
+    folder, keyed by the file's path and sha256 (see :func:`entry_key`). An entry holds the
+    validated record and its warnings (see codec.py); for a file that failed validation, its
+    parsed front matter with positions, so that validating it again reports the same errors at
+    the same places. Entries are read a few hundred to a query (see :meth:`fetch`) where they
+    are needed, and a build writes only the entries it added and removes those no file uses."""
 
     def __init__(self, path: Path | None, *, valid: bool = True) -> None:
         self.path = path
         self.enabled = path is not None
         self.valid = valid  # False: the file is corrupt or foreign; it is replaced when saved
-        self.fresh: dict[str, str] = {}  # sha256 -> entry parsed by this build (see cache_entry)
-        self.used: set[str] = set()  # the sha256 of every file this build read
+        self.fresh: dict[str, str] = {}  # key -> entry made by this build (see record_entry, cache_entry)
+        self.used: set[str] = set()  # the key of every file this build read
         self._db: tuple[int, sqlite3.Connection] | None = None  # (pid, connection): never across a fork
-        self._fetched: dict[str, str] = {}  # entries read ahead (see fetch), until they are taken
+        self._fetched: dict[str, Any] = {}  # entries read ahead (see fetch), as text or decoded, until taken
+        self._asked: set[str] = set()  # keys fetched already: those not in _fetched are not in the cache
 
     def _connection(self) -> sqlite3.Connection | None:
         if self.path is None or not self.valid:
@@ -126,63 +144,103 @@ class ParseCache:
                 return None
         return self._db[1]
 
-    def fetch(self, shas: Iterable[str]) -> None:
-        """Read the entries of ``shas`` ahead, a few hundred to a query: one query a file cost
+    def fetch(self, keys: Iterable[str]) -> None:
+        """Read the entries of ``keys`` ahead, a few hundred to a query: one query a file cost
         about as much as decoding its entry."""
         db = self._connection()
         if db is None:
             return
-        wanted = sorted(set(shas))
+        wanted = sorted(set(keys) - self._asked)
         try:
             for start in range(0, len(wanted), _FETCH):
                 batch = wanted[start:start + _FETCH]
                 self._fetched.update(db.execute(f"SELECT sha256, entry FROM entries WHERE sha256 IN "
                                                 f"({','.join('?' * len(batch))})", batch).fetchall())
+                self._asked.update(batch)
         except sqlite3.Error:
             return  # each entry is then asked for on its own
 
-    def _entry(self, sha: str) -> Any:
-        text = self._fetched.pop(sha, None)
+    def _entry(self, key: str) -> Any:
+        text = self._fetched.pop(key, None)
         if text is None:
             db = self._connection()
-            if db is None:
+            if db is None or key in self._asked:
                 return None
             try:
-                row = db.execute("SELECT entry FROM entries WHERE sha256 = ?", (sha,)).fetchone()
+                row = db.execute("SELECT entry FROM entries WHERE sha256 = ?", (key,)).fetchone()
             except sqlite3.Error:
                 return None
             if row is None:
                 return None
             text = row[0]
+        if not isinstance(text, str):
+            return text
         try:
             return json.loads(text)
         except (ValueError, TypeError):
             return None
 
-    def get(self, source: Source) -> Document | None:
+    def take(self, source: Source, *, body_checked: bool = False) -> Document | tuple[Record, list[Diagnostic]] | None:
+        """``source``'s entry: its validated record and warnings, or (for a file that failed
+        validation) its parsed document; None when there is none that decodes, or a record
+        that validating the file would not give (see schema.cached_record_problem, and
+        :func:`bodies_beyond_limits` for ``body_checked``)."""
         from .frontmatter import Document
         if not self.enabled:
             return None
-        entry = self._entry(source.sha256)
-        if entry is None:
+        entry = self._entry(entry_key(source))
+        if not isinstance(entry, dict):
             return None
         try:
-            lines = source.text.split("\n")
             body_line = entry["body_line"]
-            doc = Document(source, _decode(entry["data"]), _Spans(entry["values"], source.path),
-                           _Spans(entry["keys"], source.path), "\n".join(lines[body_line - 1:]), body_line)
+            if type(body_line) is not int or body_line < 1:
+                return None
+            lines = source.text.split("\n")
+            if body_line > len(lines) + 1:
+                return None
+            body = "\n".join(lines[body_line - 1:])
+            if "record" in entry:
+                from .schema import cached_record_problem
+                found = decode_record(entry["record"], source.path, body)
+                return None if cached_record_problem(found[0], source, body_checked=body_checked) else found
+            return Document(source, _decode(entry["data"]), _Spans(entry["values"], source.path),
+                            _Spans(entry["keys"], source.path), body, body_line)
         except (KeyError, TypeError, ValueError, IndexError):
             return None
-        return doc
+
+    def take_record(self, source: Source, *, body_checked: bool = False) -> tuple[Record, list[Diagnostic]] | None:
+        """``source``'s validated record and warnings, when its entry holds them (see :meth:`take`);
+        an entry that holds a document instead stays for :meth:`take`."""
+        if not self.enabled:
+            return None
+        key = entry_key(source)
+        entry = self._entry(key)
+        if isinstance(entry, dict) and "record" not in entry:
+            self._fetched[key] = entry
+            return None
+        if entry is not None:
+            self._fetched[key] = entry
+        found = self.take(source, body_checked=body_checked)
+        return found if isinstance(found, tuple) else None
+
+    def read_ahead(self) -> dict[str, Any]:
+        """The entries read ahead and not yet taken, by key (a copy)."""
+        return dict(self._fetched)
+
+    def get(self, source: Source) -> Document | None:
+        """``source``'s cached document, when its entry holds one (see :meth:`take`)."""
+        found = self.take(source)
+        return None if isinstance(found, tuple) else found
 
     def keep(self, source: Source, entry: str | None) -> None:
-        """Keep ``source``'s entry for the next build: ``entry`` when it was parsed now
-        (see :func:`cache_entry`), else the one it was taken from."""
+        """Keep ``source``'s entry for the next build: ``entry`` when it was made now
+        (see :func:`record_entry`, :func:`cache_entry`), else the one it was taken from."""
         if not self.enabled:
             return
-        self.used.add(source.sha256)
+        key = entry_key(source)
+        self.used.add(key)
         if entry is not None:
-            self.fresh[source.sha256] = entry
+            self.fresh[key] = entry
 
     def close(self) -> None:
         if self._db is not None and self._db[0] == os.getpid():
@@ -190,10 +248,48 @@ class ParseCache:
         self._db = None
 
 
+def bodies_beyond_limits(entries: Mapping[str, Any], sources: Iterable[Source]) -> set[str]:
+    """The keys of ``entries`` (see ParseCache.read_ahead) that hold the record of one of
+    ``sources`` whose body is beyond the Markdown limits, which validating the file would have
+    refused: checked apart from ParseCache.take, so that it can run beside it."""
+    from .complexity import body_problem
+    beyond = set()
+    for source in sources:
+        key = entry_key(source)
+        text = entries.get(key)
+        try:
+            entry = json.loads(text) if isinstance(text, str) else text
+            if not isinstance(entry, dict) or "record" not in entry or type(entry["body_line"]) is not int:
+                continue
+            lines = source.text.split("\n")
+            if body_problem("\n".join(lines[entry["body_line"] - 1:])) is not None:
+                beyond.add(key)
+        except (KeyError, TypeError, ValueError):
+            continue  # ParseCache.take refuses it
+    return beyond
+
+
+def entry_key(source: Source) -> str:
+    """A file's key in the parse cache: its sha256 and its path, which a record depends on
+    (its kind, id or slug come from where the file is)."""
+    return f"{source.sha256}:{source.path}"
+
+
 def cache_entry(doc: Document) -> str:
-    """What the parse cache keeps of a parsed document, as the JSON text it stores."""
+    """What the parse cache keeps of a parsed document that failed validation, as the JSON
+    text it stores."""
     return json.dumps({"data": doc.data, "values": _spans(doc.values), "keys": _spans(doc.keys),
                        "body_line": doc.body_line}, default=_encode_date, ensure_ascii=False)
+
+
+def record_entry(doc: Document, record: Record, warnings: Sequence[Diagnostic]) -> str | None:
+    """What the parse cache keeps of a document that validated: its record and warnings, as
+    the JSON text it stores; None when the record cannot be kept (see codec.encode)."""
+    encoded = encode_record(record, warnings, doc.source.path)
+    if encoded is None:
+        return None
+    return json.dumps({"record": encoded, "body_line": doc.body_line}, ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 def _encode_date(value: Any) -> Any:
@@ -257,7 +353,7 @@ def load_parse_cache(cache_dir: Path | None, diags: Diagnostics) -> ParseCache:
     except sqlite3.Error:
         _unreadable(path, "parse cache", diags)
         return ParseCache(path, valid=False)
-    if header is None or header[0] != json.dumps(_header(), sort_keys=True):
+    if header is None or header[0] != _parse_cache_header():
         _foreign(path, "parse cache", diags)
         return ParseCache(path, valid=False)
     return ParseCache(path)
@@ -284,7 +380,7 @@ def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
         db.execute("BEGIN IMMEDIATE")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("CREATE TABLE IF NOT EXISTS entries (sha256 TEXT PRIMARY KEY, entry TEXT NOT NULL)")
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('header', ?)", (json.dumps(_header(), sort_keys=True),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('header', ?)", (_parse_cache_header(),))
         db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", sorted(cache.fresh.items()))
         db.execute("CREATE TEMP TABLE used (sha256 TEXT PRIMARY KEY)")
         db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((sha,) for sha in sorted(cache.used)))

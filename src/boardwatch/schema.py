@@ -18,7 +18,7 @@ from .frontmatter import Document, KeyPath, format_path
 from .model import (
     BODY_TYPES, CLAIM_STATUSES, EVENT_TYPES, INITIATIVE_STATUSES, INVITATION_STATUSES,
     Article, ClaimEntry, Entity, EventEntry, Invitation, Kind, Link, NewClaim, Record, Ref,
-    Revisit, Role, SourceInfo,
+    Revisit, Role, Source, SourceInfo,
 )
 from .refs import scan_refs
 from .sources import ID_HINT, is_valid_id
@@ -437,3 +437,43 @@ def _article(c: _Checker, doc: Document, refs: tuple[Ref, ...]) -> Article | Non
                    events=events, body_md=doc.body, body_line=doc.body_line, body_refs=refs, updated=updated,
                    summary=summary, authors=authors, source=source, actors=actors, initiatives=initiatives, tags=tags,
                    draft=draft)
+
+
+def cached_record_problem(record: Record, source: Source, *, body_checked: bool = False) -> str | None:
+    """What is wrong with ``record``, taken from the parse cache for ``source``, that validating
+    the file would never have let through; None when nothing is. A cache is data from the site
+    folder, which anyone may write: a record from it must keep every promise a validated one
+    makes that paths, links and rendering rely on: its file, kind and id; ids that make page
+    paths; http(s) links only; values from the closed lists; a body within the Markdown limits
+    (the body is the file's own, read now; ``body_checked``: the caller checks it apart)."""
+    if record.path != source.path:
+        return "a record of another file"
+    urls: list[str] = []
+    if isinstance(record, Entity):
+        if record.kind is not source.kind or record.id != source.stem or not is_valid_id(record.id) \
+                or RESERVED_RE.match(record.id):
+            return "an entity that is not this file's"
+        urls += [link.url for link in record.links]
+        if record.wikidata and not WIKIDATA_RE.match(record.wikidata) or record.iso and not ISO_RE.match(record.iso):
+            return "a malformed code"
+        if record.body_type not in ("", *BODY_TYPES) or record.status not in ("", *INITIATIVE_STATUSES) \
+                or any(inv.status not in INVITATION_STATUSES for inv in record.invitations):
+            return "a value from no list"
+        body = record.profile_md
+    else:
+        if source.kind is not Kind.ARTICLE or not is_valid_id(source.stem) or not is_valid_id(record.slug) \
+                or RESERVED_RE.match(record.slug):
+            return "an article that is not this file's"
+        if record.source is not None and record.source.url:
+            urls.append(record.source.url)
+        for claim in record.claims:
+            if claim.status not in CLAIM_STATUSES or isinstance(claim, NewClaim) and not is_valid_id(claim.id):
+                return "a malformed claim"
+        if any(event.type not in EVENT_TYPES for event in record.events):
+            return "a value from no list"
+        body = record.body_md
+    if not all(URL_RE.match(url) for url in urls):
+        return "a link that is not http(s)"
+    if not body_checked and body_problem(body) is not None:
+        return "a body beyond the Markdown limits"
+    return None

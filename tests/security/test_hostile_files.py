@@ -179,10 +179,15 @@ def test_the_deep_yaml_pre_check_agrees_with_the_walker_at_the_limit() -> None:
         assert [d.code for d in _parse_bytes(deep)] == ["BW107"], depth
 
 
-def test_a_forged_parse_cache_cannot_skip_the_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("form", "jobs"), [("record", "1"), ("record", "2"), ("document", "2")])
+def test_a_forged_parse_cache_cannot_skip_the_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     form: str, jobs: str) -> None:
     # The parse cache lives in the site folder, so a contributor could commit one. A cached
-    # document still goes through validation, where the Markdown limits are checked too.
+    # record must keep what validation promises, its body within the Markdown limits among
+    # them (else the file is parsed again); a cached document goes through validation.
     import hashlib
+
+    from boardwatch.cache import cache_entry
 
     root = make_site(tmp_path)
     out = tmp_path / "out"
@@ -190,14 +195,20 @@ def test_a_forged_parse_cache_cannot_skip_the_checks(tmp_path: Path, capsys: pyt
     capsys.readouterr()
     cache_file = root / ".boardwatch-cache" / "parsed.sqlite"
     article = root / ARTICLE
-    valid_sha = hashlib.sha256(article.read_bytes()).hexdigest()
+    valid = article.read_bytes()
+    valid_key = f"{hashlib.sha256(valid).hexdigest()}:{ARTICLE}"
     # Broken YAML on the title's line (same line count), so only the forged entry can make it parse.
-    lines = article.read_bytes().split(b"\n")
+    lines = valid.split(b"\n")
     lines = [b"title: [never closed" if line.startswith(b"title:") else line for line in lines]
     hostile = b"\n".join(lines) + b"\n" + b"[" * 60_000 + b"\n"
-    with sqlite3.connect(cache_file) as db:  # a forged entry: the valid file's front matter
-        db.execute("INSERT INTO entries SELECT ?, entry FROM entries WHERE sha256 = ?",
-                   (hashlib.sha256(hostile).hexdigest(), valid_sha))
+    with sqlite3.connect(cache_file) as db:  # a forged entry: the valid file's record, or its front matter
+        entry = db.execute("SELECT entry FROM entries WHERE sha256 = ?", (valid_key,)).fetchone()[0]
+        assert "record" in json.loads(entry)
+        if form == "document":
+            doc = parse(Source(ARTICLE, valid.decode("utf-8"), "", Kind.ARTICLE, "putin-invited"), Diagnostics())
+            assert doc is not None
+            entry = cache_entry(doc)
+        db.execute("INSERT INTO entries VALUES (?, ?)", (f"{hashlib.sha256(hostile).hexdigest()}:{ARTICLE}", entry))
     db.close()
     article.write_bytes(hostile)
     before = tree_digest(out)
@@ -205,9 +216,11 @@ def test_a_forged_parse_cache_cannot_skip_the_checks(tmp_path: Path, capsys: pyt
     assert cli.main(["build", str(root), "--out", str(out), "--format", "json", "-q"]) == 1
     diags = json.loads(capsys.readouterr().out)
     assert [d["code"] for d in diags if d["severity"] == "error"] == ["BW104"]
-    # The full path takes front matter from the parse cache.
+    # The full path takes entries from the parse cache.
     (root / ".boardwatch-cache" / "views.sqlite").unlink()
-    assert cli.main(["build", str(root), "--out", str(out), "--format", "json", "-q"]) == 1
+    assert cli.main(["build", str(root), "--out", str(out), "--format", "json", "-q", "--jobs", jobs]) == 1
     diags = json.loads(capsys.readouterr().out)
-    assert [d["code"] for d in diags if d["severity"] == "error"] == ["BW113"]  # the forged entry was used ...
-    assert tree_digest(out) == before  # ... and the body was checked all the same
+    # A forged record is refused and the file parsed (its YAML error shows); a forged document is
+    # used, and validating it finds the body beyond the limits.
+    assert [d["code"] for d in diags if d["severity"] == "error"] == ["BW104" if form == "record" else "BW113"]
+    assert tree_digest(out) == before  # nothing was written

@@ -87,6 +87,78 @@ def test_a_title_edit_plans_only_the_pages_that_show_the_article(tmp_path: Path,
     assert "Retitled 1" in initiative  # the invitation's source shows the new title
 
 
+@pytest.fixture
+def tasks_planned(monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[str, str]] | None]:
+    """The tasks of each planning run of the builds (None: every task)."""
+    runs: list[list[tuple[str, str]] | None] = []
+    original = workers.plan_and_render
+
+    def recording(*args: object, **kwargs: object) -> object:
+        tasks = args[6] if len(args) > 6 else kwargs.get("tasks")
+        runs.append(list(tasks) if isinstance(tasks, Sequence) else None)  # type: ignore[arg-type]
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(workers, "plan_and_render", recording)
+    return runs
+
+
+@pytest.fixture
+def whole_articles_json(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times data/articles.json was made whole (rather than patched)."""
+    import boardwatch.export as export
+    made: list[int] = []
+    original = export.articles_document
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        made.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(export, "articles_document", counting)
+    return made
+
+
+def test_of_the_indexes_a_title_edit_plans_the_pages_that_list_the_article_and_its_claims(
+        tmp_path: Path, tasks_planned: list[list[tuple[str, str]] | None], whole_articles_json: list[int]) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    (site / "boardwatch.yaml").write_text((site / "boardwatch.yaml").read_text("utf-8") + "per_page: 7\n", "utf-8")
+    build(site, out, jobs=1)
+    assert whole_articles_json == [1]
+    listed = sorted((out / "articles").glob("index.html")) + sorted((out / "articles").glob("page-*.html"))
+    assert len(listed) > 5  # several pages of analyses
+    # An article with a claim, far down the index: the page that lists it is not the first.
+    article = next(p for p in reversed(_articles(site)) if "\nclaims:\n  - id:" in p.read_text("utf-8"))
+    text = article.read_text("utf-8")
+    claim = re.search(r"^claims:\n  - id: (\S+)", text, re.MULTILINE)
+    assert claim is not None
+    article.write_text(KEEPING["title"](text, 5), "utf-8")
+    build(site, out, jobs=1)
+    tasks = tasks_planned[1]
+    assert tasks is not None
+    indexes = sorted(key for what, key in tasks if what == "index")
+    articles_page = next(p for p in listed if f"Retitled 5 " in p.read_text("utf-8"))
+    claims_page = next(p for p in sorted((out / "claims").glob("*.html"))
+                       if p.name == "index.html" or p.name.startswith("page-")
+                       if f'href="{claim.group(1)}.html"' in p.read_text("utf-8"))
+    number = {"index.html": 1}
+    assert indexes == sorted([f"articles:{number.get(articles_page.name) or int(articles_page.stem[5:])}",
+                              f"claims:{number.get(claims_page.name) or int(claims_page.stem[5:])}", "tags"])
+    assert ("indexes", "") not in tasks and ("tags", "") not in tasks
+    tags = re.search(r"^tags: \[(.*)\]", text, re.MULTILINE)
+    assert tags is not None and tags.group(1)
+    from boardwatch.urls import tag_slug
+    assert {key for what, key in tasks if what == "tag"} == {tag_slug(t.strip().strip('"')) for t in tags.group(1).split(",")}
+    assert whole_articles_json == [1]  # patched where the article's record is
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+    # A new date may move it, and its claims, to another page: those indexes are planned whole.
+    article.write_text(KEEPING["date"](article.read_text("utf-8"), 4), "utf-8")
+    build(site, out, jobs=1)
+    tasks = tasks_planned[3]
+    assert tasks is not None and {("index", "articles"), ("index", "claims")} <= set(tasks)
+    assert whole_articles_json == [1, 1, 1]  # the clean build's, and this one's: its order changed
+    shutil.rmtree(tmp_path / "clean")
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_an_edit_that_changes_links_plans_every_page(tmp_path: Path, planned: list[int]) -> None:
     site, out = _site(tmp_path / "site"), tmp_path / "out"
     build(site, out, jobs=1)

@@ -503,7 +503,7 @@ def test_a_damaged_view_store_is_never_trusted(tmp_path: Path) -> None:
     build(site, out, jobs=1)
     store = site / ".boardwatch-cache" / "views.sqlite"
     with sqlite3.connect(store) as db:  # a view that would inject script, its digest left as it was
-        db.execute("UPDATE article_views SET view = replace(view, 'Story', '<script>alert(1)</script>')")
+        db.execute("UPDATE article_pages SET view = replace(view, 'Story', '<script>alert(1)</script>')")
     db.close()
     article = site / "content/articles/a0.md"
     article.write_text(article.read_text("utf-8") + "\nA second paragraph.\n", "utf-8")

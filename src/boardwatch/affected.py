@@ -8,10 +8,13 @@ analyses, claims and events, a tag's pages, the relations between entities). An 
 keeps the links of every changed article (its title, summary, date, authors, source, a
 claim's wording or status, an event's title or date, its prose) changes only:
 
-- its own page, and every page listing the site's articles, claims or tags (home, indexes,
-  tag pages: planned whatever the edit, they are few);
-- the pages of the entities it references, and their full lists of analyses: they show its
-  link, its claims, its events and its date (which orders their lists and charts);
+- its own page, the home page, the tags index and the pages of its tags;
+- the pages of the indexes of articles and of claims that list it or its claims: they are
+  ordered by date, so where a date changed, every page of those two indexes (the dates are
+  kept beside the links to tell);
+- the pages of the entities it references, and the page of each one's full list of analyses
+  that lists it (every page of those lists where a date changed): they show its link, its
+  claims, its events and its date (which orders their lists and charts);
 - the claims it makes or revisits, with the pages that show them: the claim's page, the
   pages of its speaker and of what it is about, and every article in its history;
 - entities whose invitations cite it as their source.
@@ -38,31 +41,54 @@ if TYPE_CHECKING:
 
 
 def links(article: Article) -> str:
-    """An article's links (see the module's docstring), as canonical JSON."""
+    """An article's links (see the module's docstring), as canonical JSON, followed by its
+    dates, which order the indexes of articles and claims (see :func:`tasks_for`)."""
     entities = sorted({ref.id for ref in article.refs()})
     tags = [urls.tag_slug(tag) for tag in article.tags]  # in order: each one counts
     made = sorted(c.id for c in article.claims if isinstance(c, NewClaim))
     revisited = sorted(c.revisits.id for c in article.claims if isinstance(c, Revisit))
-    return json.dumps([entities, tags, made, revisited], ensure_ascii=False, separators=(",", ":"))
+    dates = [article.date.isoformat(), [c.date.isoformat() if c.date else None for c in article.claims]]
+    return json.dumps([entities, tags, made, revisited, dates], ensure_ascii=False, separators=(",", ":"))
 
 
-def tasks_for(graph: Graph, edited: Iterable[Article]) -> list[Task]:
+def tasks_for(graph: Graph, edited: Iterable[Article], per_page: int, moved: bool) -> list[Task]:
     """The planning tasks whose pages an edit of ``edited`` (articles of ``graph``, whose links
-    are those of the last build) can change, sorted (each task plans its pages alone)."""
-    tasks: set[Task] = {("home", ""), ("indexes", ""), ("tags", "")}
+    are those of the last build) can change, sorted (each task plans its pages alone). Of the
+    indexes of articles and claims, which list them by date, only the pages showing the edited
+    articles and their claims, unless a date changed (``moved``): then every page, as any may
+    now show other items. The tags index and the pages of the articles' tags are planned: the
+    first spelling of a tag names it."""
+    tasks: set[Task] = {("home", ""), ("index", "tags")}
+    if moved:
+        tasks.update({("index", "articles"), ("index", "claims")})
     slugs = set()
+    claims: set[str] = set()
     for article in edited:
         slugs.add(article.slug)
         tasks.add(("article", article.slug))
+        tasks.update(("tag", urls.tag_slug(tag)) for tag in article.tags)
         for ref in article.refs():
-            tasks.update({("entity", ref.id), ("entity_articles", ref.id)})
+            tasks.add(("entity", ref.id))
+            if moved:
+                tasks.add(("entity_articles", ref.id))
+            elif ref.id in graph.backlinks and article.slug in graph.backlinks[ref.id].articles:
+                # the page of the entity's full list of analyses that lists it
+                at = graph.backlinks[ref.id].articles.index(article.slug)
+                tasks.add(("entity_articles", f"{ref.id}:{at // per_page + 1}"))
         for entry in article.claims:
             claim = graph.claims.get(entry.id if isinstance(entry, NewClaim) else entry.revisits.id)
             if claim is None:
                 continue
+            claims.add(claim.id)
             tasks.add(("claim", claim.id))
             tasks.update(("article", step.article) for step in claim.history)
             tasks.update(("entity", entity) for entity in (claim.speaker, *claim.about))
+    if not moved:
+        order = {slug: i for i, slug in enumerate(graph.articles)}
+        tasks.update(("index", f"articles:{order[slug] // per_page + 1}") for slug in slugs if slug in order)
+        if claims:
+            ranked = sorted(graph.claims.values(), key=lambda c: (c.date, c.id), reverse=True)
+            tasks.update(("index", f"claims:{i // per_page + 1}") for i, c in enumerate(ranked) if c.id in claims)
     for entity in graph.entities.values():
         if any(inv.source is not None and inv.source.id in slugs for inv in entity.invitations):
             tasks.add(("entity", entity.id))
@@ -74,7 +100,7 @@ def _exists(graph: Graph, task: Task) -> bool:
     if what == "article":
         return key in graph.articles
     if what in ("entity", "entity_articles"):
-        return key in graph.entities
+        return key.partition(":")[0] in graph.entities
     if what == "claim":
         return key in graph.claims
     return True
@@ -85,8 +111,10 @@ class Reuse:
     output manifest and the store's listing record it."""
 
     def __init__(self, tasks: list[Task], listing: list[tuple[str, str, bool]], fingerprints: Mapping[str, str],
-                 digests: Mapping[str, str]) -> None:
+                 digests: Mapping[str, str], edited: Sequence[Article], moved: bool) -> None:
         self.tasks = tasks
+        self.edited = tuple(edited)  # the articles edited, as they are now
+        self.moved = moved  # whether a date changed: the order of articles and claims may have
         self._listing = listing
         self._fingerprints = fingerprints
         self._digests = digests  # article page -> view digest, as the store holds it
@@ -104,7 +132,7 @@ class Reuse:
 
 
 def reuse(graph: Graph, sources: Sequence[Source], manifest: Manifest, store: Store, common: str,
-          known: Mapping[str, tuple[str, str, str, str]]) -> Reuse | None:
+          known: Mapping[str, tuple[str, str, str, str]], per_page: int) -> Reuse | None:
     """How to rebuild after edits that keep the links of existing articles and change nothing
     else, or None when the change is another (every page is then planned). ``known`` is the
     store's rows without their views (see express.Store.digests)."""
@@ -118,11 +146,21 @@ def reuse(graph: Graph, sources: Sequence[Source], manifest: Manifest, store: St
     articles = {a.path: a for a in graph.articles.values()}
     rows = store.rows(changed)
     edited: list[Article] = []
+    moved = False
     for path in changed:
         article, row = articles.get(path), rows.get(path)
         if article is None or row is None or row.sha256 != manifest.sources[path][3] \
-                or row.page != urls.article_path(article.slug) or row.links != links(article):
+                or row.page != urls.article_path(article.slug):
             return None
+        now = links(article)
+        if row.links != now:
+            try:
+                before = json.loads(row.links)
+            except ValueError:
+                return None
+            if not isinstance(before, list) or before[:4] != json.loads(now)[:4]:
+                return None  # links changed
+            moved = True  # dates changed
         edited.append(article)
     try:
         listing = [(str(path), str(kind), bool(noindex)) for path, kind, noindex in json.loads(meta[LISTING])]
@@ -131,4 +169,4 @@ def reuse(graph: Graph, sources: Sequence[Source], manifest: Manifest, store: St
     if {path for path, _, _ in listing} != manifest.pages.keys():
         return None
     digests = {page: digest for _, _, page, digest in known.values()}
-    return Reuse(tasks_for(graph, edited), listing, manifest.pages, digests)
+    return Reuse(tasks_for(graph, edited, per_page, moved), listing, manifest.pages, digests, edited, moved)

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from . import cache as caching
     from .sources import Read
     from .config import SiteConfig
-    from .model import Graph, Record, Source
+    from .model import Article, Graph, Record, Source
     from .pages import PagePlan
+    from .publish import Patch
 
 # The stages, the cache and the publisher are imported where they are first needed: a build
 # the stamp finds up to date (see uptodate.py) is over before they would have been imported.
@@ -377,22 +378,28 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
         read = {s.path: s.sha256 for s in sources if s.readable}
         known = store.digests() if store is not None else {}
         stored = {page: (sha, digest) for sha, _, page, digest in known.values()}
+        # Fingerprints serve the manifest and the search shards' keys: without either, none.
+        common = _common_digest(root, loaded) if use_cache or loaded.config.search else None
+        # Edits that keep every article's links change few pages: only those are planned (the
+        # output is checked under its lock to be what the manifest says before anything is written).
+        narrow = reuse(loaded.graph, sources, manifest, store, common, known, loaded.config.per_page) \
+            if manifest is not None and store is not None and common is not None else None
+        # ... and where they keep its order too, data/articles.json is patched where their
+        # records are rather than made whole (45 MB at 10,000 articles).
+        spliced = frozenset({express.ARTICLES_JSON}) if narrow is not None and not narrow.moved \
+            and manifest is not None and express.ARTICLES_JSON in manifest.files else frozenset()
         try:
             # A first build is written beside the output and swapped in; later ones patch it in place.
             # Feeds and data/ come from the graph alone: a child process writes them meanwhile.
             with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage, \
-                    Background(partial(write_graph_outputs, loaded.graph, loaded.config, stage), jobs) as graph_files:
+                    Background(partial(write_graph_outputs, loaded.graph, loaded.config, stage, spliced),
+                               jobs) as graph_files:
                 if manifest is not None:
                     caching.check_manifest_state(out, manifest_state)
-                # Fingerprints serve the manifest and the search shards' keys: without either, none.
-                common = _common_digest(root, loaded) if use_cache or loaded.config.search else None
                 # Workers plan and fingerprint every page and write those the output lacks into
                 # the stage: a page made from exactly what made it last time is kept as it is.
                 job = RenderJob(stage.files_root, store is not None, common,
                                 manifest.pages if manifest is not None else {}, stored, read, loaded.config.search)
-                # Edits that keep every article's links change few pages: only those are planned.
-                narrow = reuse(loaded.graph, sources, manifest, store, common, known) \
-                    if manifest is not None and store is not None and common is not None else None
                 made = plan_and_render(root, loaded, static_pages(root), jobs, note, job,
                                        narrow.tasks if narrow is not None else None)
                 if narrow is not None and not diags.has_errors:
@@ -410,6 +417,10 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
                 listed = [(page.path, page.kind, page.noindex) for page in made]
                 derived, derived_written = graph_files.result()
                 stage.adopt(derived_written)
+                if spliced:
+                    assert narrow is not None and isinstance(stage, Patch)
+                    derived = sorted([*derived, *spliced])
+                    _splice_articles(out, stage, loaded, narrow.edited)
                 files: dict[str, bytes | Path] = dict(listing_outputs(loaded.graph, listed, loaded.config))
                 marks: dict[str, bool] | None = None
                 if loaded.config.search:  # Pagefind over every page, rendered now or reused
@@ -452,6 +463,19 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
             uptodate.save(cache_dir, out, settings, new.sources, new.files, len(new.pages))
     return BuildResult(out=out, pages=len(made), files=len(written),
                        warnings=diags.warnings, seconds=time.perf_counter() - started, rendered=len(rendered))
+
+
+def _splice_articles(out: Path, stage: Patch, loaded: Loaded, edited: Sequence[Article]) -> None:
+    """Patch data/articles.json with the records of ``edited``, in place of those the output
+    holds (found under the output lock), or write it whole where one is not found exactly once."""
+    from .export import article_record, articles_document
+    from .express import ARTICLES_JSON, output_articles_json_edits
+    from .urls import article_path
+    edits = output_articles_json_edits(out, {article_path(a.slug): article_record(a) for a in edited})
+    if edits is not None:
+        stage.splice(ARTICLES_JSON, edits)
+    else:
+        stage.write_changed(ARTICLES_JSON, articles_document(loaded.graph, loaded.config.base_url))
 
 
 def _vouched_reads(root: Path, scanned: Mapping[str, uptodate.Meta] | None, manifest: caching.Manifest | None

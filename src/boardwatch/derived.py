@@ -30,8 +30,9 @@ def listing_outputs(graph: Graph, pages: Sequence[tuple[str, str, bool]], config
     return {"sitemap.xml": sitemap(pages, graph, config)}
 
 
-def graph_outputs(graph: Graph, config: SiteConfig) -> dict[str, bytes]:
-    """The outputs made from the graph alone: all but the sitemap, which lists the pages."""
+def graph_outputs(graph: Graph, config: SiteConfig, without: frozenset[str] = frozenset()) -> dict[str, bytes]:
+    """The outputs made from the graph alone: all but the sitemap, which lists the pages, and
+    the files of ``data/`` in ``without`` (see export.export)."""
     files = {urls.feed_path(): atom_feed(config.title, urls.feed_path(), urls.HOME, graph.articles.values(),
                                          config)}
     for entity_id, back in graph.backlinks.items():
@@ -40,7 +41,7 @@ def graph_outputs(graph: Graph, config: SiteConfig) -> dict[str, bytes]:
             f"{entity.name} — {config.title}", urls.feed_path(entity_id), urls.entity_path(entity.kind, entity_id),
             (graph.articles[s] for s in back.articles), config)
     files["robots.txt"] = robots(config)
-    files.update(export(graph, config.base_url))
+    files.update(export(graph, config.base_url, without))
     return files
 
 
@@ -48,11 +49,12 @@ class _Stage(Protocol):
     def write_changed(self, rel: str, data: bytes) -> bool: ...
 
 
-def write_graph_outputs(graph: Graph, config: SiteConfig, stage: _Stage) -> tuple[list[str], list[str]]:
+def write_graph_outputs(graph: Graph, config: SiteConfig, stage: _Stage, without: frozenset[str] = frozenset()
+                        ) -> tuple[list[str], list[str]]:
     """Write :func:`graph_outputs` into ``stage`` (publish.Staging or Patch), each file only if
     the output does not already hold it: (every path made, the paths written), each sorted.
     Run in a child process while the pages render, so only the paths travel back."""
-    files = graph_outputs(graph, config)
+    files = graph_outputs(graph, config, without)
     return sorted(files), [rel for rel, data in sorted(files.items()) if stage.write_changed(rel, data)]
 
 

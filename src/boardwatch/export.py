@@ -114,14 +114,19 @@ def edge_record(r: Relation) -> dict[str, Any]:
             "note": r.note or None, "weight": r.weight, "directed": r.directed}
 
 
-def export(graph: Graph, base_url: str = "") -> dict[str, bytes]:
-    """Every file of ``data/``: the five documents and their schemas."""
+def articles_document(graph: Graph, base_url: str = "") -> bytes:
+    """``data/articles.json``, one record a line in the graph's order of articles."""
+    return _doc("articles", [article_record(a) for a in graph.articles.values()], base_url)
+
+
+def export(graph: Graph, base_url: str = "", without: frozenset[str] = frozenset()) -> dict[str, bytes]:
+    """Every file of ``data/``, the five documents and their schemas, but those of ``without``
+    (paths), which the caller makes otherwise."""
     entities = sorted(graph.entities.values(), key=lambda e: e.id)
     nodes = [{"id": e.id, "kind": e.kind.value, "name": e.name, "path": urls.entity_path(e.kind, e.id)}
              for e in entities]
     files = {
         f"{DATA}/entities.json": _doc("entities", [entity_record(e) for e in entities], base_url),
-        f"{DATA}/articles.json": _doc("articles", [article_record(a) for a in graph.articles.values()], base_url),
         f"{DATA}/claims.json": _doc("claims", [claim_record(c) for c in sorted(graph.claims.values(),
                                                                                key=lambda c: c.id)], base_url),
         f"{DATA}/events.json": _doc("events", [event_record(e) for e in graph.events], base_url),
@@ -129,8 +134,10 @@ def export(graph: Graph, base_url: str = "") -> dict[str, bytes]:
                                          "base_url": base_url},
                                         {"nodes": nodes, "edges": [edge_record(r) for r in relations(graph)]}),
     }
+    if f"{DATA}/articles.json" not in without:
+        files[f"{DATA}/articles.json"] = articles_document(graph, base_url)
     files.update(schemas())
-    return files
+    return dict(sorted(files.items()))
 
 
 def schemas() -> dict[str, bytes]:

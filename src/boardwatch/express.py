@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 STORE = "views.sqlite"
 LISTING = "listing"  # meta key: [path, view kind, noindex] of every page, in path order
-_TABLE = "article_views"
+_TABLE = "article_pages"
 _CLASSES: dict[str, type[Any]] = {
     name: cls for name, cls in vars(views).items() if isinstance(cls, type) and dataclasses.is_dataclass(cls)}
 _FIELDS: dict[type[Any], tuple[str, ...]] = {
@@ -184,7 +184,7 @@ class Store:
         try:
             db.execute("BEGIN")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            for old in ("articles", "views"):  # the layouts of earlier versions
+            for old in ("articles", "views", "article_views"):  # the layouts of earlier versions
                 db.execute(f"DROP TABLE IF EXISTS {old}")
             # The view last: reading the other columns then never goes through its pages.
             db.execute(f"CREATE TABLE IF NOT EXISTS {_TABLE} (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
@@ -235,7 +235,7 @@ def articles_json_edits(previous: bytes | mmap.mmap, records: Mapping[str, dict[
     return edits
 
 
-def _articles_json_edits(out: Path, records: Mapping[str, dict[str, Any]]) -> list[tuple[int, int, bytes]] | None:
+def output_articles_json_edits(out: Path, records: Mapping[str, dict[str, Any]]) -> list[tuple[int, int, bytes]] | None:
     """:func:`articles_json_edits` for the output's file, mapped rather than read (it is large,
     and most of it stays as it is); None when it cannot be read."""
     try:
@@ -336,7 +336,7 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
         caching.check_manifest_state(out, manifest_state)  # the output is still what was read
         # Found under the lock: the splice copies the rest of the file as it is now.
         spliced = [ARTICLES_JSON] if ARTICLES_JSON in manifest.files else []
-        articles_json = _articles_json_edits(out, records) if spliced else []
+        articles_json = output_articles_json_edits(out, records) if spliced else []
         if articles_json is None:
             return None  # the patch is dropped unwritten
         for rel, data in sorted(new_files.items()):

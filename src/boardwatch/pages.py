@@ -6,9 +6,11 @@ tell which pages a change touches. Two plans that would write one path are an er
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -33,6 +35,23 @@ ENTITY_ARTICLES = 10  # analyses listed on an entity's page; more go to its full
 ENTITY_CLAIMS = 20  # newest claims by, and about, an entity shown on its page
 ENTITY_EVENTS = 30  # newest events in an entity page's timeline
 GRAPH_NODES = 12  # neighbours drawn in a relationship graph; every relation stays in its table
+INDEX_SECTIONS = ("articles", "initiatives", "people", "states", "bodies", "claims", "tags")
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Made(dict[K, V]):
+    """A dict whose values are made by ``make`` when first asked for (``[]`` alone: neither
+    ``get`` nor ``in`` makes one)."""
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: K) -> V:
+        value = self[key] = self._make(key)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +129,12 @@ class Planner:
         self.g = graph
         self.config = config
         self.static_pages = tuple(static_pages)
-        self.article_links = {a.slug: self._article_link(a) for a in graph.articles.values()}
+        # Made when a page first asks for them: a rebuild that plans a few pages needs few of
+        # the links and claim views of a large site (an article's link holds its summary).
+        self.article_links: _Made[str, ArticleLink] = _Made(lambda slug: self._article_link(graph.articles[slug]))
         counts = {eid: len(b.articles) for eid, b in graph.backlinks.items()}
         self.entity_links = {e.id: self._entity_link(e, counts.get(e.id, 0)) for e in graph.entities.values()}
-        self.claim_views = {c.id: self._claim_view(c) for c in graph.claims.values()}
+        self.claim_views: _Made[str, ClaimView] = _Made(lambda cid: self._claim_view(graph.claims[cid]))
         self.events_by_article: dict[str, list[Event]] = {}
         for event in graph.events:
             self.events_by_article.setdefault(event.article, []).append(event)
@@ -146,10 +167,16 @@ class Planner:
             return [self.claim_page(g.claims[key])]
         if what == "indexes":
             return self.indexes()
+        if what == "index":  # "section" (all its pages) or "section:n" (its n-th page alone)
+            section, _, page = key.partition(":")
+            return self.index(section, int(page) if page else None)
         if what == "tags":
             return self.tags()
-        if what == "entity_articles":
-            return self.entity_articles(g.entities[key])
+        if what == "tag":
+            return self.tags(key)
+        if what == "entity_articles":  # "id" (all its pages) or "id:n" (its n-th page alone)
+            entity, _, page = key.partition(":")
+            return self.entity_articles(g.entities[entity], int(page) if page else None)
         if what == "page":
             return [self.static_page(*self.static_pages[int(key)])]
         if what == "search":
@@ -205,10 +232,11 @@ class Planner:
         initiatives = tuple(self.entity_links[e.id] for e in g.entities.values() if e.kind is Kind.INITIATIVE)
         actors = sorted((link for link in self.entity_links.values() if link.kind != "initiative" and link.count),
                         key=lambda link: (-link.count, link.name))
-        claims = sorted(self.claim_views.values(), key=lambda c: (c.history[-1].date, c.id), reverse=True)
+        claims = sorted(g.claims.values(), key=lambda c: (c.history[-1].date, c.id), reverse=True)[:6]
         view = HomePage(kind="home", title=self.config.title, description=self.config.description,
-                        latest=tuple(self.article_links.values())[:10], initiatives=initiatives,
-                        actors=tuple(actors[:12]), claims=tuple(claims[:6]), feed=urls.feed_path(),
+                        latest=tuple(self.article_links[slug] for slug in itertools.islice(g.articles, 10)),
+                        initiatives=initiatives, actors=tuple(actors[:12]),
+                        claims=tuple(self.claim_views[c.id] for c in claims), feed=urls.feed_path(),
                         jsonld=self.ld.website(urls.HOME), **self._base(urls.HOME))  # type: ignore[arg-type]
         return PagePlan(urls.HOME, "home.html", view, frozenset({ALL_ARTICLES, ALL_ENTITIES}))
 
@@ -218,10 +246,10 @@ class Planner:
         listed = {r.id for r in (*a.actors, *a.initiatives)}
         touched = [r.id for r in a.refs() if r.id not in listed]
         new_claims = tuple(self.claim_views[c.id] for c in a.claims
-                           if isinstance(c, NewClaim) and c.id in self.claim_views)
+                           if isinstance(c, NewClaim) and c.id in self.g.claims)
         revisits = []
         for entry in a.claims:
-            if isinstance(entry, Revisit) and entry.revisits.id in self.claim_views:
+            if isinstance(entry, Revisit) and entry.revisits.id in self.g.claims:
                 claim = self.claim_views[entry.revisits.id]
                 step = next(s for s in claim.history if s.article.slug == a.slug and s.date == entry.date)
                 revisits.append(RevisitView(claim=claim, step=step))
@@ -273,7 +301,8 @@ class Planner:
                         for r in e.roles),
             invitations=tuple(InvitationView(
                 invitee=self.entity_links[i.invitee.id], date=i.date, by=self.link(i.by.id if i.by else None),
-                status=i.status, source=self.article_links.get(i.source.id) if i.source else None)
+                status=i.status,
+                source=self.article_links[i.source.id] if i.source and i.source.id in self.g.articles else None)
                 for i in e.invitations if i.invitee.id in self.entity_links),
             members=self.links(r.id for r in e.members), focus=self.links(r.id for r in e.focus),
             chair=self.link(e.chair.id if e.chair else None), status=e.status, launched=e.launched,
@@ -305,49 +334,64 @@ class Planner:
         return PagePlan(view.path, "claim.html", page, frozenset(inputs))
 
     def indexes(self) -> list[PagePlan]:
-        plans = self._paginate("articles", "article", articles=tuple(self.article_links.values()))
-        for kind in (Kind.INITIATIVE, Kind.PERSON, Kind.STATE, Kind.BODY):
-            items = tuple(sorted((l for l in self.entity_links.values() if l.kind == kind.value),
-                                 key=lambda l: (l.name.casefold(), l.id)))
-            plans += self._paginate(FOLDERS[kind], kind.value, entities=items)
-        claims = tuple(sorted(self.claim_views.values(), key=lambda c: (c.date, c.id), reverse=True))
-        plans += self._paginate("claims", "claim", claims=claims)
-        tags = tuple(sorted((TagLink(name=self.tag_names[s], path=f"tags/{s}.html", count=n)
-                             for s, n in self.tag_counts.items()), key=lambda t: (t.name.casefold(), t.path)))
-        plans += self._paginate("tags", "tag", tags=tags)
-        return plans
+        return [plan for section in INDEX_SECTIONS for plan in self.index(section)]
 
-    def _paginate(self, section: str, items_kind: str, **items: tuple[object, ...]) -> list[PagePlan]:
-        (field, values), = items.items()
+    def index(self, section: str, page: int | None = None) -> list[PagePlan]:
+        """The pages of ``section``'s index, or its ``page``-th alone."""
+        g = self.g
+        if section == "articles":
+            return self._paginate(section, "article", "articles", tuple(g.articles), self.article_links, page)
+        if section == "claims":
+            ids = tuple(c.id for c in sorted(g.claims.values(), key=lambda c: (c.date, c.id), reverse=True))
+            return self._paginate(section, "claim", "claims", ids, self.claim_views, page)
+        if section == "tags":
+            tags = tuple(sorted((TagLink(name=self.tag_names[s], path=f"tags/{s}.html", count=n)
+                                 for s, n in self.tag_counts.items()), key=lambda t: (t.name.casefold(), t.path)))
+            return self._paginate(section, "tag", "tags", tags, None, page)
+        kind = next(k for k, folder in FOLDERS.items() if folder == section and k is not Kind.ARTICLE)
+        items = tuple(sorted((l for l in self.entity_links.values() if l.kind == kind.value),
+                             key=lambda l: (l.name.casefold(), l.id)))
+        return self._paginate(section, kind.value, "entities", items, None, page)
+
+    def _paginate(self, section: str, items_kind: str, field: str, keys: tuple[Any, ...],
+                  items: Mapping[Any, object] | None, only: int | None = None) -> list[PagePlan]:
+        """The index pages of ``section``, listing ``keys`` (or the ``items`` they are keys of)
+        in order in ``field``; with ``only``, that page alone."""
         per = self.config.per_page
-        count = max(1, -(-len(values) // per))
+        count = max(1, -(-len(keys) // per))
         paths = tuple(urls.index_path(section, n) for n in range(1, count + 1))
         plans = []
-        for n in range(1, count + 1):
+        for n in range(1, count + 1) if only is None else [only] if 1 <= only <= count else []:
             path = paths[n - 1]
             pager = make_pager(n, paths)
             title = SECTION_TITLES[section] + (f" (page {n} of {count})" if count > 1 else "")
-            shown = values[(n - 1) * per: n * per]
+            shown = keys[(n - 1) * per: n * per]
+            if items is not None:
+                shown = tuple(items[key] for key in shown)
             view = ListPage(kind="list", title=title, section=section, items_kind=items_kind,
-                            breadcrumbs=(Crumb("Home", urls.HOME),), total=len(values), pager=pager,
+                            breadcrumbs=(Crumb("Home", urls.HOME),), total=len(keys), pager=pager,
                             jsonld=self.ld.collection(title, path, _names_and_paths(shown), (n - 1) * per + 1,
-                                                      len(values)),
+                                                      len(keys)),
                             **{field: shown}, **self._base(path))  # type: ignore[arg-type]
             deps = ALL_ARTICLES if items_kind in ("article", "claim", "tag") else ALL_ENTITIES
             plans.append(PagePlan(path, "list.html", view, frozenset({deps, ALL_ENTITIES})))
         return plans
 
-    def tags(self) -> list[PagePlan]:
-        tagged_articles: dict[str, list[ArticleLink]] = {slug: [] for slug in self.tag_names}
-        tagged_entities: dict[str, list[EntityLink]] = {slug: [] for slug in self.tag_names}
+    def tags(self, only: str | None = None) -> list[PagePlan]:
+        """Every tag's page, or the page of the tag whose slug is ``only``."""
+        slugs = sorted(self.tag_names) if only is None else [only] if only in self.tag_names else []
+        tagged_articles: dict[str, list[ArticleLink]] = {slug: [] for slug in slugs}
+        tagged_entities: dict[str, list[EntityLink]] = {slug: [] for slug in slugs}
         for a in self.g.articles.values():
             for slug in dict.fromkeys(urls.tag_slug(t) for t in a.tags):
-                tagged_articles[slug].append(self.article_links[a.slug])
+                if slug in tagged_articles:
+                    tagged_articles[slug].append(self.article_links[a.slug])
         for e in self.g.entities.values():
             for slug in dict.fromkeys(urls.tag_slug(t) for t in e.tags):
-                tagged_entities[slug].append(self.entity_links[e.id])
+                if slug in tagged_entities:
+                    tagged_entities[slug].append(self.entity_links[e.id])
         plans = []
-        for slug in sorted(self.tag_names):
+        for slug in slugs:
             path = f"tags/{slug}.html"
             name = self.tag_names[slug]
             view = TagPage(kind="tag", title=f"Tagged “{name}”", section="tags", tag=name,
@@ -388,11 +432,13 @@ class Planner:
                      for n in range(1, count + 1))
 
     def _newest_claims(self, ids: tuple[str, ...]) -> tuple[ClaimView, ...]:
-        views = sorted((self.claim_views[c] for c in ids), key=lambda c: (sort_date(c.date), c.id), reverse=True)
-        return tuple(views[:ENTITY_CLAIMS])
+        claims = self.g.claims
+        newest = sorted(ids, key=lambda c: (sort_date(claims[c].date), c), reverse=True)[:ENTITY_CLAIMS]
+        return tuple(self.claim_views[c] for c in newest)
 
-    def entity_articles(self, e: Entity) -> list[PagePlan]:
-        """Every analysis touching ``e``, paginated, when its page shows only the newest."""
+    def entity_articles(self, e: Entity, only: int | None = None) -> list[PagePlan]:
+        """Every analysis touching ``e``, paginated, when its page shows only the newest (or
+        the ``only``-th page alone)."""
         slugs = self.g.backlinks[e.id].articles
         if len(slugs) <= ENTITY_ARTICLES:
             return []
@@ -400,6 +446,8 @@ class Planner:
         per, count, section = self.config.per_page, len(paths), FOLDERS[e.kind]
         plans = []
         for n, path in enumerate(paths, 1):
+            if only is not None and n != only:
+                continue
             shown = tuple(self.article_links[s] for s in slugs[(n - 1) * per: n * per])
             title = f"Analyses of {e.name}" + (f" (page {n} of {count})" if count > 1 else "")
             pager = make_pager(n, paths)

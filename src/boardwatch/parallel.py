@@ -52,6 +52,13 @@ def _run_chunk(start: int, end: int) -> list[Any]:
     return func(items[start:end])
 
 
+def workers_for(items: int, jobs: int) -> int:
+    """How many processes :func:`map_chunks` runs ``items`` in, with ``jobs`` allowed (1: this one)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(jobs, items // MIN_ITEMS_PER_JOB))
+
+
 def map_chunks(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int,
                done: Callable[[int], None] | None = None) -> list[R]:
     """``func`` applied to consecutive chunks of ``items``; the concatenated results, in order.
@@ -59,8 +66,8 @@ def map_chunks(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs:
     ``func`` must be a pure function of its chunk (plus state inherited at fork time).
     ``done``, when given, is told how many items are finished after each chunk (for a progress bar).
     """
-    jobs = max(1, min(jobs, len(items) // MIN_ITEMS_PER_JOB))
-    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    jobs = workers_for(len(items), jobs)
+    if jobs == 1:
         if done is None:
             return func(items)
         out: list[R] = []

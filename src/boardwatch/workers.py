@@ -144,7 +144,7 @@ def plan_and_render(root: Path, loaded: Loaded, static_pages: Sequence[tuple[str
     are added to the loaded site's diagnostics, once per template line, and so are pages that
     would share a path (BW501)."""
     from .pages import Planner, check_collisions, planning_tasks
-    from .parallel import map_chunks
+    from .parallel import map_chunks, workers_for
     global _JOB, _RENDER_CTX, _PLANNER
     tasks = planning_tasks(loaded.graph, static_pages) if tasks is None else tasks
     # What the workers inherit is made as the graph was loaded (see build._no_cycle_collection):
@@ -156,7 +156,8 @@ def plan_and_render(root: Path, loaded: Loaded, static_pages: Sequence[tuple[str
     try:
         _JOB, _RENDER_CTX = job, _render_context(root, loaded)
         _PLANNER = Planner(loaded.graph, loaded.config, static_pages)
-        _precompile(_RENDER_CTX.env.list_templates(filter_func=lambda name: name.endswith(".html")))
+        if workers_for(len(tasks), jobs) > 1:  # else each template is compiled here when first used
+            _precompile(_RENDER_CTX.env.list_templates(filter_func=lambda name: name.endswith(".html")))
     finally:
         gc.freeze()
         if collecting:

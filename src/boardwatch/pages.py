@@ -154,6 +154,14 @@ class Planner:
                 self.tag_names.setdefault(slug, tag)
                 self.tag_counts[slug] += 1
 
+    def make_all(self) -> None:
+        """Make every article's link and every claim's view now: before workers are forked,
+        which would each make most of them again."""
+        for slug in self.g.articles:
+            self.article_links[slug]  # noqa: B018 - made on first access
+        for cid in self.g.claims:
+            self.claim_views[cid]  # noqa: B018
+
     def plan(self, task: Task) -> list[PagePlan]:
         what, key = task
         g = self.g

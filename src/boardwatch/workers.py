@@ -156,7 +156,8 @@ def plan_and_render(root: Path, loaded: Loaded, static_pages: Sequence[tuple[str
     try:
         _JOB, _RENDER_CTX = job, _render_context(root, loaded)
         _PLANNER = Planner(loaded.graph, loaded.config, static_pages)
-        if workers_for(len(tasks), jobs) > 1:  # else each template is compiled here when first used
+        if workers_for(len(tasks), jobs) > 1:  # else each is made here when first needed
+            _PLANNER.make_all()
             _precompile(_RENDER_CTX.env.list_templates(filter_func=lambda name: name.endswith(".html")))
     finally:
         gc.freeze()

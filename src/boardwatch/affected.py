@@ -119,6 +119,15 @@ class Reuse:
         self._fingerprints = fingerprints
         self._digests = digests  # article page -> view digest, as the store holds it
 
+    def unchanged_outputs(self, graph: Graph) -> frozenset[str]:
+        """The outputs made from the graph that the edits cannot change: the feeds of the
+        entities they do not reference (a feed lists the analyses that reference its entity)
+        and data/entities.json (each record is an entity's alone)."""
+        from .export import DATA
+        referenced = {ref.id for article in self.edited for ref in article.refs()}
+        return frozenset({f"{DATA}/entities.json", *(urls.feed_path(entity) for entity in graph.backlinks
+                                                      if entity not in referenced)})
+
     def merge(self, planned: Sequence[Rendered]) -> list[Rendered] | None:
         """Every page of the site: ``planned`` and, for the others, what the last build made
         (in path order); None when a planned page is not one of the last build's."""

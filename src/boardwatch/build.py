@@ -388,11 +388,14 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
         # records are rather than made whole (45 MB at 10,000 articles).
         spliced = frozenset({express.ARTICLES_JSON}) if narrow is not None and not narrow.moved \
             and manifest is not None and express.ARTICLES_JSON in manifest.files else frozenset()
+        # Feeds and data/ files that such edits cannot change are kept as the output has them.
+        kept = frozenset(narrow.unchanged_outputs(loaded.graph) & manifest.files.keys()) \
+            if narrow is not None and manifest is not None else frozenset()
         try:
             # A first build is written beside the output and swapped in; later ones patch it in place.
             # Feeds and data/ come from the graph alone: a child process writes them meanwhile.
             with output_lock(out), (Patch(out) if manifest is not None else Staging(out)) as stage, \
-                    Background(partial(write_graph_outputs, loaded.graph, loaded.config, stage, spliced),
+                    Background(partial(write_graph_outputs, loaded.graph, loaded.config, stage, spliced | kept),
                                jobs) as graph_files:
                 if manifest is not None:
                     caching.check_manifest_state(out, manifest_state)
@@ -417,6 +420,7 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
                 listed = [(page.path, page.kind, page.noindex) for page in made]
                 derived, derived_written = graph_files.result()
                 stage.adopt(derived_written)
+                derived = sorted({*derived, *kept})
                 if spliced:
                     assert narrow is not None and isinstance(stage, Patch)
                     derived = sorted([*derived, *spliced])

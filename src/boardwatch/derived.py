@@ -32,10 +32,12 @@ def listing_outputs(graph: Graph, pages: Sequence[tuple[str, str, bool]], config
 
 def graph_outputs(graph: Graph, config: SiteConfig, without: frozenset[str] = frozenset()) -> dict[str, bytes]:
     """The outputs made from the graph alone: all but the sitemap, which lists the pages, and
-    the files of ``data/`` in ``without`` (see export.export)."""
+    those in ``without``, which the caller has otherwise (an entity's feed, a file of ``data/``)."""
     files = {urls.feed_path(): atom_feed(config.title, urls.feed_path(), urls.HOME, graph.articles.values(),
                                          config)}
     for entity_id, back in graph.backlinks.items():
+        if urls.feed_path(entity_id) in without:
+            continue
         entity = graph.entities[entity_id]
         files[urls.feed_path(entity_id)] = atom_feed(
             f"{entity.name} — {config.title}", urls.feed_path(entity_id), urls.entity_path(entity.kind, entity_id),

@@ -420,10 +420,9 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
                 listed = [(page.path, page.kind, page.noindex) for page in made]
                 derived, derived_written = graph_files.result()
                 stage.adopt(derived_written)
-                derived = sorted({*derived, *kept})
+                derived = sorted({*derived, *kept, *spliced})
                 if spliced:
                     assert narrow is not None and isinstance(stage, Patch)
-                    derived = sorted([*derived, *spliced])
                     _splice_articles(out, stage, loaded, narrow.edited)
                 files: dict[str, bytes | Path] = dict(listing_outputs(loaded.graph, listed, loaded.config))
                 marks: dict[str, bool] | None = None

@@ -185,28 +185,9 @@ class ParseCache:
         validation) its parsed document; None when there is none that decodes, or a record
         that validating the file would not give (see schema.cached_record_problem, and
         :func:`bodies_beyond_limits` for ``body_checked``)."""
-        from .frontmatter import Document
         if not self.enabled:
             return None
-        entry = self._entry(entry_key(source))
-        if not isinstance(entry, dict):
-            return None
-        try:
-            body_line = entry["body_line"]
-            if type(body_line) is not int or body_line < 1:
-                return None
-            lines = source.text.split("\n")
-            if body_line > len(lines) + 1:
-                return None
-            body = "\n".join(lines[body_line - 1:])
-            if "record" in entry:
-                from .schema import cached_record_problem
-                found = decode_record(entry["record"], source.path, body)
-                return None if cached_record_problem(found[0], source, body_checked=body_checked) else found
-            return Document(source, _decode(entry["data"]), _Spans(entry["values"], source.path),
-                            _Spans(entry["keys"], source.path), body, body_line)
-        except (KeyError, TypeError, ValueError, IndexError):
-            return None
+        return _taken(source, self._entry(entry_key(source)), body_checked)
 
     def take_record(self, source: Source, *, body_checked: bool = False) -> tuple[Record, list[Diagnostic]] | None:
         """``source``'s validated record and warnings, when its entry holds them (see :meth:`take`);
@@ -216,21 +197,14 @@ class ParseCache:
         key = entry_key(source)
         entry = self._entry(key)
         if isinstance(entry, dict) and "record" not in entry:
-            self._fetched[key] = entry
+            self._fetched[key] = entry  # decoded already
             return None
-        if entry is not None:
-            self._fetched[key] = entry
-        found = self.take(source, body_checked=body_checked)
+        found = _taken(source, entry, body_checked)
         return found if isinstance(found, tuple) else None
 
     def read_ahead(self) -> dict[str, Any]:
         """The entries read ahead and not yet taken, by key (a copy)."""
         return dict(self._fetched)
-
-    def get(self, source: Source) -> Document | None:
-        """``source``'s cached document, when its entry holds one (see :meth:`take`)."""
-        found = self.take(source)
-        return None if isinstance(found, tuple) else found
 
     def keep(self, source: Source, entry: str | None) -> None:
         """Keep ``source``'s entry for the next build: ``entry`` when it was made now
@@ -246,6 +220,29 @@ class ParseCache:
         if self._db is not None and self._db[0] == os.getpid():
             self._db[1].close()
         self._db = None
+
+
+def _taken(source: Source, entry: Any, body_checked: bool) -> Document | tuple[Record, list[Diagnostic]] | None:
+    """What :meth:`ParseCache.take` gives for ``entry``, the decoded JSON of ``source``'s entry."""
+    from .frontmatter import Document
+    if not isinstance(entry, dict):
+        return None
+    try:
+        body_line = entry["body_line"]
+        if type(body_line) is not int or body_line < 1:
+            return None
+        lines = source.text.split("\n")
+        if body_line > len(lines) + 1:
+            return None
+        body = "\n".join(lines[body_line - 1:])
+        if "record" in entry:
+            from .schema import cached_record_problem
+            found = decode_record(entry["record"], source.path, body)
+            return None if cached_record_problem(found[0], source, body_checked=body_checked) else found
+        return Document(source, _decode(entry["data"]), _Spans(entry["values"], source.path),
+                        _Spans(entry["keys"], source.path), body, body_line)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
 
 
 def bodies_beyond_limits(entries: Mapping[str, Any], sources: Iterable[Source]) -> set[str]:

@@ -225,24 +225,33 @@ class ParseCache:
 def _taken(source: Source, entry: Any, body_checked: bool) -> Document | tuple[Record, list[Diagnostic]] | None:
     """What :meth:`ParseCache.take` gives for ``entry``, the decoded JSON of ``source``'s entry."""
     from .frontmatter import Document
-    if not isinstance(entry, dict):
+    body = _body(source, entry)
+    if body is None:
         return None
+    assert isinstance(entry, dict)
     try:
-        body_line = entry["body_line"]
-        if type(body_line) is not int or body_line < 1:
-            return None
-        lines = source.text.split("\n")
-        if body_line > len(lines) + 1:
-            return None
-        body = "\n".join(lines[body_line - 1:])
         if "record" in entry:
             from .schema import cached_record_problem
             found = decode_record(entry["record"], source.path, body)
             return None if cached_record_problem(found[0], source, body_checked=body_checked) else found
         return Document(source, _decode(entry["data"]), _Spans(entry["values"], source.path),
-                        _Spans(entry["keys"], source.path), body, body_line)
+                        _Spans(entry["keys"], source.path), body, entry["body_line"])
     except (KeyError, TypeError, ValueError, IndexError):
         return None
+
+
+def _body(source: Source, entry: Any) -> str | None:
+    """``source``'s body, from the line that ``entry`` (decoded JSON) says it starts on; None
+    when the entry says no line of the file."""
+    if not isinstance(entry, dict):
+        return None
+    body_line = entry.get("body_line")
+    if type(body_line) is not int or body_line < 1:
+        return None
+    lines = source.text.split("\n")
+    if body_line > len(lines) + 1:
+        return None
+    return "\n".join(lines[body_line - 1:])
 
 
 def bodies_beyond_limits(entries: Mapping[str, Any], sources: Iterable[Source]) -> set[str]:
@@ -256,13 +265,11 @@ def bodies_beyond_limits(entries: Mapping[str, Any], sources: Iterable[Source]) 
         text = entries.get(key)
         try:
             entry = json.loads(text) if isinstance(text, str) else text
-            if not isinstance(entry, dict) or "record" not in entry or type(entry["body_line"]) is not int:
-                continue
-            lines = source.text.split("\n")
-            if body_problem("\n".join(lines[entry["body_line"] - 1:])) is not None:
-                beyond.add(key)
-        except (KeyError, TypeError, ValueError):
+        except (TypeError, ValueError):
             continue  # ParseCache.take refuses it
+        body = _body(source, entry) if isinstance(entry, dict) and "record" in entry else None
+        if body is not None and body_problem(body) is not None:
+            beyond.add(key)
     return beyond
 
 

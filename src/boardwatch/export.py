@@ -137,7 +137,7 @@ def export(graph: Graph, base_url: str = "", without: frozenset[str] = frozenset
     if f"{DATA}/articles.json" not in without:
         files[f"{DATA}/articles.json"] = articles_document(graph, base_url)
     files.update(schemas())
-    return dict(sorted(files.items()))
+    return files
 
 
 def schemas() -> dict[str, bytes]:

@@ -240,7 +240,8 @@ def _load_graph(root: Path, *, drafts: bool, base_url: str | None, search: bool 
         if record is not None:
             records.append(record)
         failed_claims.update(failed)
-    graph = resolve(sources, records, diags, drafts=drafts, failed_claims=frozenset(failed_claims))
+    graph = resolve(sources, records, diags, drafts=drafts, failed_claims=frozenset(failed_claims),
+                    keep=parse_cache is not None and parse_cache.enabled)
     return config, graph, diags
 
 

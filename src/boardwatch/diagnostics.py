@@ -132,6 +132,10 @@ class Diagnostics:
     def __len__(self) -> int:
         return len(self._items)
 
+    def since(self, start: int) -> tuple[Diagnostic, ...]:
+        """The problems added after the first ``start``, in the order they were added."""
+        return tuple(self._items[start:])
+
 
 def suggest(word: str, candidates: Iterable[str], *, n: int = 3) -> list[str]:
     """The closest candidates to ``word``, best first (difflib, as Python's own "did you mean")."""

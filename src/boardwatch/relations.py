@@ -61,8 +61,26 @@ class Relation:
         return self.target if entity_id == self.source else self.source
 
 
+# The last graph's relations, with what they were made from. resolve hands a later graph the
+# same claims and back-links objects only when its entities are the same records and every
+# article keeps what the relations read of it (see resolve._Memo): then they are the same.
+_LAST: tuple[Graph, tuple[Relation, ...]] | None = None
+
+
 def relations(graph: Graph) -> tuple[Relation, ...]:
     """Every relation between two different entities of ``graph``, sorted (source, target, type, note)."""
+    global _LAST
+    last = _LAST
+    if last is not None and last[0].claims is graph.claims and last[0].backlinks is graph.backlinks \
+            and len(last[0].entities) == len(graph.entities) \
+            and all(last[0].entities.get(i) is e for i, e in graph.entities.items()):
+        return last[1]
+    made = _relations(graph)
+    _LAST = (graph, made)
+    return made
+
+
+def _relations(graph: Graph) -> tuple[Relation, ...]:
     known = graph.entities
     found: dict[tuple[str, str, str, str], int] = {}
 

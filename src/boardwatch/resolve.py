@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
-from .diagnostics import Diagnostics, Span, did_you_mean
+from .diagnostics import Diagnostic, Diagnostics, Span, did_you_mean
 from .model import (
     ACTOR_KINDS, Article, Backlinks, Claim, ClaimStep, Entity, Event, Graph, Kind, NewClaim, Record, Ref,
     Revisit, Source,
@@ -35,9 +35,17 @@ def day(value: dt.date) -> dt.date:
 
 
 def resolve(sources: Sequence[Source], records: Sequence[Record], diags: Diagnostics, *,
-            drafts: bool = False, failed_claims: frozenset[str] = frozenset()) -> Graph:
+            drafts: bool = False, failed_claims: frozenset[str] = frozenset(), keep: bool = False) -> Graph:
     """``failed_claims``: claim ids written in articles that failed validation; revisits of them
-    are not reported again (the article's own error says what to fix)."""
+    are not reported again (the article's own error says what to fix).
+
+    ``keep``: remember what this resolve made for the next one in this process (serve), which
+    then checks again only the articles that are not the very records checked last time, and
+    reuses the claims, events, back-links and names table whole when no article changed what
+    they are made of (see :class:`_Memo`). The graph and the problems found are the same
+    either way."""
+    global _LAST
+    last, _LAST = _LAST, None
     known = _register(sources, records, diags)
     entities = {r.id: r for r in records if isinstance(r, Entity)}
     all_articles = [r for r in records if isinstance(r, Article)]
@@ -47,22 +55,90 @@ def resolve(sources: Sequence[Source], records: Sequence[Record], diags: Diagnos
 
     for entity in entities.values():
         _check_entity(entity, checker, slugs, diags)
+    same = last if last is not None and last.same_setting(known, drafts, failed_claims) else None
+    checks: dict[str, tuple[Article, tuple[Diagnostic, ...]]] = {}
     for article in articles:
+        prior = same.checks.get(article.path) if same is not None else None
+        if prior is not None and prior[0] is article:
+            diags.extend(prior[1])  # the same record, checked against the same ids: the same problems
+            checks[article.path] = prior
+            continue
+        start = len(diags)
         _check_article(article, checker)
+        checks[article.path] = (article, diags.since(start))
 
-    claims = _claims(articles, all_articles, diags, failed_claims)
-    events = _events(articles)
-    articles.sort(key=lambda a: (_neg(a.date), a.slug))
-    backlinks = _backlinks(entities, articles, claims, events)
-    names = _names(entities, diags)
-    return Graph(
+    if same is not None and same.links_kept(entities, all_articles):
+        claims, events, backlinks, names = same.claims, list(same.events), same.backlinks, same.names
+        diags.extend(same.later)
+        articles.sort(key=lambda a: (_neg(a.date), a.slug))
+    else:
+        start = len(diags)
+        claims = MappingProxyType(dict(sorted(_claims(articles, all_articles, diags, failed_claims).items())))
+        events = _events(articles)
+        articles.sort(key=lambda a: (_neg(a.date), a.slug))
+        backlinks = MappingProxyType(_backlinks(entities, articles, claims, events))
+        names = _names(entities, diags)
+        same = None
+    graph = Graph(
         entities=MappingProxyType(dict(sorted(entities.items()))),
         articles=MappingProxyType({a.slug: a for a in articles}),
-        claims=MappingProxyType(dict(sorted(claims.items()))),
+        claims=claims,
         events=tuple(events),
-        backlinks=MappingProxyType(backlinks),
+        backlinks=backlinks,
         names=names,
     )
+    if keep:
+        _LAST = _Memo(known, drafts, failed_claims, entities, {a.path: a for a in all_articles}, checks,
+                      graph, same.later if same is not None else diags.since(start))
+    return graph
+
+
+class _Memo:
+    """What the last resolve of a process made (see :func:`resolve`'s ``keep``).
+
+    An article's own checks depend on the article and on the ids the site has (their kinds,
+    files and names); the claims, events, back-links and names table on the entities and, of
+    each article, on its path, slug, date, draft flag, actors, initiatives, claims, events and
+    body references, spans included (problems quote lines). Records are frozen, so a record
+    that is the very object checked last time needs no second look; one parsed again is
+    compared field by field."""
+
+    __slots__ = ("kinds", "files", "duplicates", "names_known", "drafts", "failed_claims", "entities",
+                 "articles", "checks", "claims", "events", "backlinks", "names", "later")
+
+    def __init__(self, known: _Known, drafts: bool, failed_claims: frozenset[str], entities: dict[str, Entity],
+                 articles: dict[str, Article], checks: dict[str, tuple[Article, tuple[Diagnostic, ...]]],
+                 graph: Graph, later: tuple[Diagnostic, ...]) -> None:
+        self.kinds, self.files = known.kinds, known.files
+        self.duplicates, self.names_known = known.duplicates, known.names
+        self.drafts, self.failed_claims = drafts, failed_claims
+        self.entities, self.articles, self.checks = entities, articles, checks
+        self.claims, self.events, self.backlinks, self.names = graph.claims, graph.events, graph.backlinks, graph.names
+        self.later = later  # problems the claims and the names table gave
+
+    def same_setting(self, known: _Known, drafts: bool, failed_claims: frozenset[str]) -> bool:
+        return (drafts == self.drafts and failed_claims == self.failed_claims and known.kinds == self.kinds
+                and known.files == self.files and known.duplicates == self.duplicates
+                and known.names == self.names_known)
+
+    def links_kept(self, entities: dict[str, Entity], articles: list[Article]) -> bool:
+        if len(entities) != len(self.entities) or len(articles) != len(self.articles):
+            return False
+        if any(self.entities.get(i) is not e for i, e in entities.items()):
+            return False
+        for article in articles:
+            before = self.articles.get(article.path)
+            if before is not article and (before is None or _links(before) != _links(article)):
+                return False
+        return True
+
+
+def _links(a: Article) -> tuple[object, ...]:
+    """What the claims, events and back-links take from an article (see :class:`_Memo`)."""
+    return (a.slug, a.date, a.draft, a.actors, a.initiatives, a.claims, a.events, a.body_refs)
+
+
+_LAST: _Memo | None = None
 
 
 def _a(noun: str) -> str:
@@ -263,7 +339,7 @@ def _events(articles: list[Article]) -> list[Event]:
     return out
 
 
-def _backlinks(entities: dict[str, Entity], articles: list[Article], claims: dict[str, Claim],
+def _backlinks(entities: dict[str, Entity], articles: list[Article], claims: Mapping[str, Claim],
                events: list[Event]) -> dict[str, Backlinks]:
     arts: dict[str, dict[str, None]] = defaultdict(dict)
     by: dict[str, list[str]] = defaultdict(list)

@@ -194,6 +194,22 @@ def test_any_front_matter_edits_rebuild_as_a_clean_build(tmp_path_factory: pytes
         shutil.rmtree(clean, ignore_errors=True)
         build(site, clean, jobs=1, use_cache=False)
         assert tree(out) == tree(clean), batch
+        # What the next body edit will be rendered from is what a first build would keep.
+        fresh = work / "fresh"
+        shutil.rmtree(fresh, ignore_errors=True)
+        build(site, fresh / "out", jobs=1, cache_dir=fresh / "cache")
+        assert _store(site / ".boardwatch-cache") == _store(fresh / "cache"), batch
+
+
+def _store(cache: Path) -> tuple[list[tuple[str, str]], list[tuple[str, ...]]]:
+    """The view store's meta and rows (see express.Store), in order."""
+    import sqlite3
+    db = sqlite3.connect(cache / "views.sqlite")
+    try:
+        return (sorted(db.execute("SELECT key, value FROM meta")),
+                sorted(db.execute("SELECT source, sha256, shape, page, digest, links, view FROM article_pages")))
+    finally:
+        db.close()
 
 
 _CACHED: dict[str, Path] = {}

@@ -406,8 +406,11 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
                                 manifest.pages if manifest is not None else {}, stored, read, loaded.config.search)
                 made = plan_and_render(root, loaded, static_pages(root), jobs, note, job,
                                        narrow.tasks if narrow is not None else None)
+                planned: frozenset[str] | None = None  # the pages planned, when not all of them
                 if narrow is not None and not diags.has_errors:
                     merged = narrow.merge(made)  # None: a page the last build did not make (never expected)
+                    if merged is not None:
+                        planned = frozenset(page.path for page in made)
                     made = merged if merged is not None else plan_and_render(root, loaded, static_pages(root),
                                                                              jobs, note, job)
                 if diags.has_errors:
@@ -462,7 +465,7 @@ def _build(root: Path, out: Path | None, *, drafts: bool, base_url: str | None, 
             caching.save_parse_cache(cache_dir, parse_cache)
         if store is not None and common is not None:
             express.remember(store, loaded.graph, sources, inputs, common, {page.path: page for page in made},
-                             known)
+                             known, planned=planned)
         if use_cache and cache_dir is not None:
             uptodate.save(cache_dir, out, settings, new.sources, new.files, len(new.pages))
     return BuildResult(out=out, pages=len(made), files=len(written),

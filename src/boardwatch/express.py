@@ -24,7 +24,7 @@ import json
 import mmap
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -172,10 +172,10 @@ class Store:
             return {}
 
     def write(self, meta: Mapping[str, str], rows: Sequence[Row], *, keep: Iterable[str] | None = None,
-              replace_meta: bool = True) -> None:
+              replace_meta: bool = True, drop: Iterable[str] = ()) -> None:
         """Replace the meta (or, without ``replace_meta``, set only the keys given) and add or
         replace ``rows``; with ``keep``, every other row whose source is not in it goes (a full
-        build lists every article it built)."""
+        build lists every article it built); the rows of the sources in ``drop`` go."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             db = self._connect()
@@ -193,6 +193,7 @@ class Store:
             if replace_meta:
                 db.execute("DELETE FROM meta")
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
+            db.executemany(f"DELETE FROM {_TABLE} WHERE source = ?", ((source,) for source in drop))
             if keep is not None:
                 db.execute("CREATE TEMP TABLE keep (source TEXT PRIMARY KEY)")
                 db.executemany("INSERT INTO keep VALUES (?)", ((s,) for s in keep))
@@ -372,22 +373,44 @@ def run(root: Path, out: Path, manifest: Manifest, store: Store, scanned: Mappin
 
 
 def remember(store: Store, graph: Graph, sources: Sequence[Source], inputs: str, common: str,
-             made: Mapping[str, Rendered], known: Mapping[str, tuple[str, str, str, str]]) -> None:
+             made: Mapping[str, Rendered], known: Mapping[str, tuple[str, str, str, str]], *,
+             planned: Collection[str] | None = None) -> None:
     """After a full build: keep what the express path needs. ``made`` holds each page's view
     digest and, where the store's row is not already up to date, the JSON of its view;
-    ``known`` is what the store held before the build (see :meth:`Store.digests`)."""
+    ``known`` is what the store held before the build (see :meth:`Store.digests`).
+
+    ``planned``: the pages a build planned when it planned only those an edit can change (see
+    affected.Reuse). Every other page is then the last build's, with its row as the store
+    holds it, and the store's listing and names are as the last build left them (that build
+    reused the listing, and no entity changed): only the rows of planned article pages are
+    looked at, and of the meta only the inputs digest is written."""
     from . import urls
-    from .affected import links
     texts = {s.path: s for s in sources}
+    if planned is not None:
+        edited = [a for a in graph.articles.values() if urls.article_path(a.slug) in planned]
+        rows, keep = _rows(edited, texts, made, known)
+        store.write({"inputs": inputs}, rows, replace_meta=False,
+                    drop=sorted({a.path for a in edited} - set(keep)))
+        return
     context = {"names": [list(pair) for pair in graph.names],
                "targets": {e.id: [e.name, urls.entity_path(e.kind, e.id), e.kind.value]
                            for e in sorted(graph.entities.values(), key=lambda e: e.id)}}
     listing = [[page.path, page.kind, page.noindex] for page in sorted(made.values(), key=lambda page: page.path)]
     meta = {"inputs": inputs, "common": common, "context": json.dumps(context, ensure_ascii=False, sort_keys=True),
             LISTING: json.dumps(listing, ensure_ascii=False, separators=(",", ":"))}
+    rows, keep = _rows(graph.articles.values(), texts, made, known)
+    store.write(meta, rows, keep=keep)
+
+
+def _rows(articles: Iterable[Article], texts: Mapping[str, Source], made: Mapping[str, Rendered],
+          known: Mapping[str, tuple[str, str, str, str]]) -> tuple[list[Row], list[str]]:
+    """The rows of ``articles`` that are new or changed, and the sources of every one whose row
+    is current once they are written: an article whose row is neither goes from the store."""
+    from . import urls
+    from .affected import links
     rows: list[Row] = []
     keep: list[str] = []
-    for article in graph.articles.values():
+    for article in articles:
         page = urls.article_path(article.slug)
         source = texts.get(article.path)
         result = made.get(page)
@@ -402,4 +425,4 @@ def remember(store: Store, graph: Graph, sources: Sequence[Source], inputs: str,
             continue
         keep.append(article.path)
         rows.append(Row(article.path, source.sha256, shape, page, result.view_json, result.digest, links(article)))
-    store.write(meta, rows, keep=keep)
+    return rows, keep

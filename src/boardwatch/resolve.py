@@ -65,7 +65,8 @@ def resolve(sources: Sequence[Source], records: Sequence[Record], diags: Diagnos
             continue
         start = len(diags)
         _check_article(article, checker)
-        checks[article.path] = (article, diags.since(start))
+        if keep:
+            checks[article.path] = (article, diags.since(start))
 
     if same is not None and same.links_kept(entities, all_articles):
         claims, events, backlinks, names = same.claims, list(same.events), same.backlinks, same.names

@@ -138,6 +138,30 @@ def apply(root: Path, op: str, n: int) -> None:
                         "{{ super() }}{% endblock %}", "utf-8")
 
 
+def kept_in_memory(site: Path) -> None:
+    """What this process keeps for its next build (serve) is what the cache folder holds: the
+    view store's digests, and the keys of the parse cache's entries, one for each file."""
+    import sqlite3
+    from boardwatch import cache as caching
+    from boardwatch import express
+    from boardwatch.diagnostics import Diagnostics
+    from boardwatch.sources import discover
+    cache_dir = site / ".boardwatch-cache"
+    db = sqlite3.connect(cache_dir / express.STORE)
+    try:
+        stored = {str(r[0]): (str(r[1]), str(r[2]), str(r[3]), str(r[4]))
+                  for r in db.execute("SELECT source, sha256, shape, page, digest FROM article_pages")}
+    finally:
+        db.close()
+    assert express.Store(cache_dir / express.STORE).digests() == stored
+    db = sqlite3.connect(cache_dir / "parsed.sqlite")
+    try:
+        entries = {str(r[0]) for r in db.execute("SELECT sha256 FROM entries")}
+    finally:
+        db.close()
+    assert entries == {caching.entry_key(s) for s in discover(site, Diagnostics())}
+
+
 def outcome(root: Path, out: Path, **kwargs: object) -> tuple[str, object]:
     try:
         build(root, out, jobs=1, **kwargs)  # type: ignore[arg-type]
@@ -162,6 +186,8 @@ def test_incremental_build_equals_clean_build(tmp_path_factory: pytest.TempPathF
         clean_out = work / "clean"
         shutil.rmtree(clean_out, ignore_errors=True)
         inc = outcome(site, incremental_out)
+        if inc[0] == "ok":
+            kept_in_memory(site)
         clean = outcome(site, clean_out, use_cache=False)
         assert inc[0] == clean[0]
         if inc[0] == "ok":

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from . import views
+from .cache import file_identity
 from .model import Article, Graph, Source
 
 if TYPE_CHECKING:
@@ -164,6 +165,9 @@ class Store:
 
     def digests(self) -> dict[str, tuple[str, str, str, str]]:
         """source -> (sha256, shape, page, view digest) of every row, without the views."""
+        known = _KNOWN_DIGESTS
+        if known is not None and known[0] == file_identity(self.path):
+            return dict(known[1])  # the store as this process last wrote it (see remember)
         try:
             with self._connect() as db:
                 return {str(r[0]): (str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in
@@ -172,15 +176,18 @@ class Store:
             return {}
 
     def write(self, meta: Mapping[str, str], rows: Sequence[Row], *, keep: Iterable[str] | None = None,
-              replace_meta: bool = True, drop: Iterable[str] = ()) -> None:
+              replace_meta: bool = True, drop: Iterable[str] = ()) -> bool:
         """Replace the meta (or, without ``replace_meta``, set only the keys given) and add or
         replace ``rows``; with ``keep``, every other row whose source is not in it goes (a full
-        build lists every article it built); the rows of the sources in ``drop`` go."""
+        build lists every article it built); the rows of the sources in ``drop`` go. False
+        when the store could not be written (it is then gone, or as it was)."""
+        global _KNOWN_DIGESTS
+        _KNOWN_DIGESTS = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             db = self._connect()
         except sqlite3.Error:
-            return
+            return False
         try:
             db.execute("BEGIN")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -204,8 +211,29 @@ class Store:
             db.execute("COMMIT")
         except sqlite3.Error:
             self.path.unlink(missing_ok=True)  # a store half-written is no store
+            return False
         finally:
             db.close()
+        return True
+
+
+# The digests of the store this process last wrote (see remember) with the file's identity
+# then: a process that builds again (serve) does not read 10,000 rows to learn what it wrote.
+_KNOWN_DIGESTS: tuple[tuple[str, tuple[int, int, int, int]] | None, dict[str, tuple[str, str, str, str]]] | None = None
+
+
+
+def _remember_digests(store: Store, known: Mapping[str, tuple[str, str, str, str]], rows: Sequence[Row],
+                      kept: Iterable[str] | None) -> None:
+    """After ``store`` was written with ``rows`` over the rows ``known`` (of them only those of
+    the sources ``kept``, when given): keep its digests for this process's next build."""
+    global _KNOWN_DIGESTS
+    identity = file_identity(store.path)
+    if identity is None:
+        return
+    now = dict(known) if kept is None else {source: known[source] for source in kept if source in known}
+    now.update((r.source, (r.sha256, r.shape, r.page, r.digest)) for r in rows)
+    _KNOWN_DIGESTS = (identity, now)
 
 
 # -- data/articles.json ---------------------------------------------------------------------------
@@ -389,8 +417,9 @@ def remember(store: Store, graph: Graph, sources: Sequence[Source], inputs: str,
     if planned is not None:
         edited = [a for a in graph.articles.values() if urls.article_path(a.slug) in planned]
         rows, keep = _rows(edited, texts, made, known)
-        store.write({"inputs": inputs}, rows, replace_meta=False,
-                    drop=sorted({a.path for a in edited} - set(keep)))
+        dropped = sorted({a.path for a in edited} - set(keep))
+        if store.write({"inputs": inputs}, rows, replace_meta=False, drop=dropped):
+            _remember_digests(store, {k: v for k, v in known.items() if k not in dropped}, rows, None)
         return
     context = {"names": [list(pair) for pair in graph.names],
                "targets": {e.id: [e.name, urls.entity_path(e.kind, e.id), e.kind.value]
@@ -399,7 +428,8 @@ def remember(store: Store, graph: Graph, sources: Sequence[Source], inputs: str,
     meta = {"inputs": inputs, "common": common, "context": json.dumps(context, ensure_ascii=False, sort_keys=True),
             LISTING: json.dumps(listing, ensure_ascii=False, separators=(",", ":"))}
     rows, keep = _rows(graph.articles.values(), texts, made, known)
-    store.write(meta, rows, keep=keep)
+    if store.write(meta, rows, keep=keep):
+        _remember_digests(store, known, rows, keep)
 
 
 def _rows(articles: Iterable[Article], texts: Mapping[str, Source], made: Mapping[str, Rendered],

@@ -244,3 +244,43 @@ def test_a_cached_record_must_keep_the_promises_of_validation(tmp_path: Path) ->
     ]
     for source, record in forged:
         assert cached_record_problem(record, source) is not None, record
+
+
+def _entry_keys(cache_dir: Path) -> set[str]:
+    db = sqlite3.connect(cache_dir / "parsed.sqlite")
+    try:
+        return {row[0] for row in db.execute("SELECT sha256 FROM entries")}
+    finally:
+        db.close()
+
+
+def test_rebuilds_in_one_process_keep_exactly_the_entries_of_the_files_there(tmp_path: Path) -> None:
+    """A process that builds again drops the entries no file uses by the keys it saved last
+    time; an entry another process added meanwhile makes it compare every entry again."""
+    from site_helpers import make_site
+    from boardwatch import cache as caching
+    from boardwatch.build import build
+    site = make_site(tmp_path, {"content/articles/extra.md": "---\ntitle: Extra\ndate: 2026-01-02\n"
+                                "actors: [vladimir-putin]\n---\nText.\n"})
+    cache_dir = tmp_path / "cache"
+
+    def expected() -> set[str]:
+        return {entry_key(s) for s in discover(site, Diagnostics())}
+
+    build(site, tmp_path / "out", cache_dir=cache_dir, jobs=1)
+    assert _entry_keys(cache_dir) == expected()
+    assert caching._SAVED_KEYS is not None
+    extra = site / "content/articles/extra.md"
+    extra.write_text(extra.read_text("utf-8").replace("Text.", "Other text."), "utf-8")  # a new entry, the old goes
+    build(site, tmp_path / "out", cache_dir=cache_dir, jobs=1)
+    assert _entry_keys(cache_dir) == expected()
+    extra.rename(site / "content/articles/renamed.md")
+    build(site, tmp_path / "out", cache_dir=cache_dir, jobs=1)
+    assert _entry_keys(cache_dir) == expected()
+    db = sqlite3.connect(cache_dir / "parsed.sqlite")  # another process's entry
+    db.execute("INSERT INTO entries VALUES ('sha256:content/articles/gone.md', '[]')")
+    db.commit()
+    db.close()
+    (site / "content/articles/renamed.md").unlink()
+    build(site, tmp_path / "out", cache_dir=cache_dir, jobs=1)
+    assert _entry_keys(cache_dir) == expected()

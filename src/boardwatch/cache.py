@@ -412,7 +412,6 @@ def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
         _SAVED_KEYS = (after, frozenset(cache.used) | frozenset(cache.fresh))
 
 
-
 @dataclass(frozen=True)
 class Manifest:
     inputs: str  # digest of every input of the build

@@ -219,8 +219,7 @@ class Store:
 
 # The digests of the store this process last wrote (see remember) with the file's identity
 # then: a process that builds again (serve) does not read 10,000 rows to learn what it wrote.
-_KNOWN_DIGESTS: tuple[tuple[str, tuple[int, int, int, int]] | None, dict[str, tuple[str, str, str, str]]] | None = None
-
+_KNOWN_DIGESTS: tuple[tuple[str, tuple[int, int, int, int]], dict[str, tuple[str, str, str, str]]] | None = None
 
 
 def _remember_digests(store: Store, known: Mapping[str, tuple[str, str, str, str]], rows: Sequence[Row],

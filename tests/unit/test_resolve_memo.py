@@ -42,7 +42,8 @@ def _article_text(name: str, s: Mapping[str, object]) -> str:
     lines = ["---"]
     if s["shift"]:
         lines.append("# moved down a line")
-    lines += [f"title: {s['title']}", f"date: {s['date']}", f"actors: [{', '.join(s['actors'])}]"]  # type: ignore[arg-type]
+    actors = ", ".join(s["actors"])  # type: ignore[arg-type]
+    lines += [f"title: {s['title']}", f"date: {s['date']}", f"actors: [{actors}]"]
     if name != "e":
         lines += ["claims:", f"  - id: {s['claim']}", "    speaker: dmitry-peskov", f"    text: Said in {name}.",
                   "    about: [vladimir-putin]"]

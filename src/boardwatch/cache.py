@@ -32,7 +32,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .codec import decode as decode_record, encode as encode_record
 from .diagnostics import Diagnostic, Diagnostics, Span
@@ -363,17 +363,59 @@ def load_parse_cache(cache_dir: Path | None, diags: Diagnostics) -> ParseCache:
     return ParseCache(path)
 
 
-# The keys of the parse cache this process last saved, with the file's identity then: every
-# entry it holds is one of them, so a process that builds again (serve) drops the entries no
-# file uses now by key, rather than by comparing every entry with 11,800 used keys.
-_SAVED_KEYS: tuple[tuple[str, ManifestState], frozenset[str]] | None = None
+_T = TypeVar("_T")
+Identity = tuple[str, tuple[int, int, int, int]]  # a file's path, size, times and inode (see file_identity)
+
+
+def file_identity(path: Path) -> Identity | None:
+    """A file's path with its size, modification and change times and inode, as
+    :func:`manifest_state` gives them: any write to the file, or its replacement, changes one."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return os.path.abspath(path), (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+class ByFile(Generic[_T]):
+    """What this process last read from or wrote to a file, kept with the file's identity
+    then: given back only while the file is as it was, so a process that builds again (serve)
+    does not read again what it knows, and a write by anyone else is never missed."""
+
+    __slots__ = ("_kept",)
+
+    def __init__(self) -> None:
+        self._kept: tuple[Identity, _T] | None = None
+
+    def get(self, identity: Identity | None) -> _T | None:
+        """What was kept for the file, if its :func:`file_identity` is still ``identity``."""
+        kept = self._kept
+        return kept[1] if kept is not None and identity is not None and kept[0] == identity else None
+
+    def put(self, identity: Identity | None, value: _T) -> None:
+        """Keep ``value`` for the file whose :func:`file_identity` was ``identity`` when it
+        was read or just after it was written (nothing when there was no file)."""
+        self._kept = (identity, value) if identity is not None else None
+
+    def forget(self) -> None:
+        self._kept = None
+
+    @property
+    def held(self) -> bool:
+        return self._kept is not None
+
+
+# The keys of the parse cache this process last saved: every entry it holds is one of them,
+# so a process that builds again drops the entries no file uses now by key, rather than by
+# comparing every entry with 11,800 used keys.
+_SAVED_KEYS: ByFile[frozenset[str]] = ByFile()
 
 
 def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
     """Add the entries this build parsed and drop those no file used, so deleted files do
     not linger. A cache that cannot be written is removed: a cache half-written is no cache."""
-    global _SAVED_KEYS
-    saved, _SAVED_KEYS = _SAVED_KEYS, None
+    saved = _SAVED_KEYS.get(file_identity(cache.path)) if cache.path is not None and cache.valid else None
+    _SAVED_KEYS.forget()
     cache.close()
     if cache_dir is None or cache.path is None:
         return
@@ -382,7 +424,6 @@ def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
         (cache_dir / earlier).unlink(missing_ok=True)
     if not cache.valid:
         cache.path.unlink(missing_ok=True)
-    before = file_identity(cache.path)
     try:
         db = sqlite3.connect(cache.path, isolation_level=None, timeout=10)
     except sqlite3.Error:
@@ -395,8 +436,8 @@ def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS entries (sha256 TEXT PRIMARY KEY, entry TEXT NOT NULL)")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('header', ?)", (_parse_cache_header(),))
         db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", sorted(cache.fresh.items()))
-        if saved is not None and saved[0] == before:  # as this process left it: its keys are known
-            db.executemany("DELETE FROM entries WHERE sha256 = ?", ((sha,) for sha in sorted(saved[1] - cache.used)))
+        if saved is not None:  # the file is as this process left it: its keys are known
+            db.executemany("DELETE FROM entries WHERE sha256 = ?", ((sha,) for sha in sorted(saved - cache.used)))
         else:
             db.execute("CREATE TEMP TABLE used (sha256 TEXT PRIMARY KEY)")
             db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((sha,) for sha in sorted(cache.used)))
@@ -407,9 +448,7 @@ def save_parse_cache(cache_dir: Path | None, cache: ParseCache) -> None:
         cache.path.unlink(missing_ok=True)
         return
     db.close()
-    after = file_identity(cache.path)
-    if after is not None:
-        _SAVED_KEYS = (after, frozenset(cache.used) | frozenset(cache.fresh))
+    _SAVED_KEYS.put(file_identity(cache.path), frozenset(cache.used) | frozenset(cache.fresh))
 
 
 @dataclass(frozen=True)
@@ -484,37 +523,21 @@ def check_manifest_state(out: Path, state: ManifestState | None) -> None:
                            "nothing was written: run the build again")
 
 
-# The manifest this process last read or wrote, with where it was and its state then (see
-# manifest_state): a process that builds again (serve) does not decode the same 6 MB of JSON again.
-_KNOWN_MANIFEST: tuple[tuple[str, ManifestState], Manifest] | None = None
-
-
-def _identity(out: Path) -> tuple[str, ManifestState] | None:
-    return file_identity(out / MANIFEST)
-
-
-def file_identity(path: Path) -> tuple[str, ManifestState] | None:
-    """A file's path with its size, modification and change times and inode, as
-    :func:`manifest_state` gives them: any write to the file, or its replacement, changes one."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return os.path.abspath(path), (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+# The manifest this process last read or wrote: a process that builds again (serve) does not
+# decode the same 6 MB of JSON again.
+_KNOWN_MANIFEST: ByFile[Manifest] = ByFile()
 
 
 def remember_manifest(out: Path, manifest: Manifest) -> None:
     """Keep ``manifest``, just written to ``out``, for this process's next build."""
-    global _KNOWN_MANIFEST
-    identity = _identity(out)
-    _KNOWN_MANIFEST = (identity, manifest) if identity is not None else None
+    _KNOWN_MANIFEST.put(file_identity(out / MANIFEST), manifest)
 
 
 def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
-    global _KNOWN_MANIFEST
-    identity = _identity(out)
-    if identity is not None and _KNOWN_MANIFEST is not None and _KNOWN_MANIFEST[0] == identity:
-        return _KNOWN_MANIFEST[1]
+    identity = file_identity(out / MANIFEST)  # before reading: a later write is then noticed
+    known = _KNOWN_MANIFEST.get(identity)
+    if known is not None:
+        return known
     data = _read_json(out / MANIFEST, "output manifest", diags)
     if data is None:
         return None
@@ -523,7 +546,7 @@ def load_manifest(out: Path, diags: Diagnostics) -> Manifest | None:
         manifest = Manifest(str(data["inputs"]), dict(data["pages"]), dict(data["files"]), dict(data["sources"]),
                             str(data["settings"]), str(data["common"]),
                             [str(rel) for rel in unindexed] if isinstance(unindexed, list) else None)
-        _KNOWN_MANIFEST = (identity, manifest) if identity is not None else None
+        _KNOWN_MANIFEST.put(identity, manifest)
         return manifest
     except (KeyError, TypeError, ValueError):
         diags.warning("BW701", "the output manifest is malformed and was ignored", Span(str(out / MANIFEST)),

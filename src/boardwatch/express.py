@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from . import views
-from .cache import file_identity
+from .cache import ByFile, file_identity
 from .model import Article, Graph, Source
 
 if TYPE_CHECKING:
@@ -165,9 +165,9 @@ class Store:
 
     def digests(self) -> dict[str, tuple[str, str, str, str]]:
         """source -> (sha256, shape, page, view digest) of every row, without the views."""
-        known = _KNOWN_DIGESTS
-        if known is not None and known[0] == file_identity(self.path):
-            return dict(known[1])  # the store as this process last wrote it (see remember)
+        known = _KNOWN_DIGESTS.get(file_identity(self.path))
+        if known is not None:
+            return dict(known)  # the store as this process last wrote it (see remember)
         try:
             with self._connect() as db:
                 return {str(r[0]): (str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in
@@ -181,8 +181,7 @@ class Store:
         replace ``rows``; with ``keep``, every other row whose source is not in it goes (a full
         build lists every article it built); the rows of the sources in ``drop`` go. False
         when the store could not be written (it is then gone, or as it was)."""
-        global _KNOWN_DIGESTS
-        _KNOWN_DIGESTS = None
+        _KNOWN_DIGESTS.forget()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             db = self._connect()
@@ -217,22 +216,18 @@ class Store:
         return True
 
 
-# The digests of the store this process last wrote (see remember) with the file's identity
-# then: a process that builds again (serve) does not read 10,000 rows to learn what it wrote.
-_KNOWN_DIGESTS: tuple[tuple[str, tuple[int, int, int, int]], dict[str, tuple[str, str, str, str]]] | None = None
+# The digests of the store this process last wrote (see remember): a process that builds
+# again (serve) does not read 10,000 rows to learn what it wrote.
+_KNOWN_DIGESTS: ByFile[dict[str, tuple[str, str, str, str]]] = ByFile()
 
 
 def _remember_digests(store: Store, known: Mapping[str, tuple[str, str, str, str]], rows: Sequence[Row],
                       kept: Iterable[str] | None) -> None:
     """After ``store`` was written with ``rows`` over the rows ``known`` (of them only those of
     the sources ``kept``, when given): keep its digests for this process's next build."""
-    global _KNOWN_DIGESTS
-    identity = file_identity(store.path)
-    if identity is None:
-        return
     now = dict(known) if kept is None else {source: known[source] for source in kept if source in known}
     now.update((r.source, (r.sha256, r.shape, r.page, r.digest)) for r in rows)
-    _KNOWN_DIGESTS = (identity, now)
+    _KNOWN_DIGESTS.put(file_identity(store.path), now)
 
 
 # -- data/articles.json ---------------------------------------------------------------------------

@@ -269,7 +269,7 @@ def test_rebuilds_in_one_process_keep_exactly_the_entries_of_the_files_there(tmp
 
     build(site, tmp_path / "out", cache_dir=cache_dir, jobs=1)
     assert _entry_keys(cache_dir) == expected()
-    assert caching._SAVED_KEYS is not None
+    assert caching._SAVED_KEYS.held
     extra = site / "content/articles/extra.md"
     extra.write_text(extra.read_text("utf-8").replace("Text.", "Other text."), "utf-8")  # a new entry, the old goes
     build(site, tmp_path / "out", cache_dir=cache_dir, jobs=1)
